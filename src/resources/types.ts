@@ -116,7 +116,10 @@ export interface WireResource {
     readonly labels?: Labels;
   }[];
   readonly allocation_info?: { readonly role?: string };
-  readonly disk?: DiskInfo & { readonly source?: DiskSource | (Omit<DiskSource, 'type'> & { readonly type: 'UNKNOWN' }) };
+  /** Omit, not a plain intersection: `DiskInfo & {source?: ...}` would intersect the sources and lose UNKNOWN. */
+  readonly disk?: Omit<DiskInfo, 'source'> & {
+    readonly source?: DiskSource | (Omit<DiskSource, 'type'> & { readonly type: 'UNKNOWN' });
+  };
   readonly revocable?: Record<string, never>;
   readonly shared?: Record<string, never>;
 }

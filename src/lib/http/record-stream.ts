@@ -1,0 +1,47 @@
+/**
+ * A streaming response of RecordIO records: each record is written with one
+ * `write`, so it travels as exactly one HTTP chunk (clients such as the npm
+ * package mesos-framework parse one record per chunk), and its JSON is pure
+ * ASCII (their length checks count characters).
+ */
+import type { ServerResponse } from 'node:http';
+import { stringifyAscii } from '../json-ascii.js';
+import { encodeRecord } from '../recordio.js';
+
+/** A stream whose reader does not keep up is closed rather than buffered without bound. */
+export const streamBufferBytesMax = 64 * 1024 * 1024;
+
+export class RecordStream {
+  private ended = false;
+
+  constructor(
+    readonly response: ServerResponse,
+    private readonly onOverflow: () => void,
+  ) {}
+
+  get open(): boolean {
+    return !this.ended && !this.response.destroyed && !this.response.writableEnded;
+  }
+
+  send(message: unknown): void {
+    if (!this.open) return;
+    this.response.write(encodeRecord(stringifyAscii(message)));
+    if (this.response.writableLength > streamBufferBytesMax) {
+      this.end();
+      this.onOverflow();
+    }
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (!this.response.writableEnded) this.response.end();
+  }
+}
+
+/** Starts a 200 streaming response with the given headers and sends them at once. */
+export function startStream(response: ServerResponse, headers: Record<string, string>): void {
+  response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache', ...headers });
+  response.flushHeaders();
+  response.socket?.setNoDelay(true);
+}

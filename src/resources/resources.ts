@@ -1,0 +1,346 @@
+/**
+ * Resources: an immutable collection of resources with Mesos' merge, subtract
+ * and containment semantics (spec/storage.md 1.7). Every method returns a new
+ * collection and never mutates its inputs or the entries it shares with them.
+ *
+ * Hot paths (plus, minus, contains, key) work on agents with a handful of
+ * entries many thousands of times per allocation cycle: they copy the entry
+ * array once and edit it in place, and derived values are cached lazily.
+ */
+import { assert } from '../lib/assert.js';
+import { err, ok, type Result } from '../lib/result.js';
+import { toFixed, fromFixed } from './fixed.js';
+import {
+  addEntry,
+  entryOf,
+  someEntryContains,
+  subtractEntry,
+  type ResourceEntry,
+} from './entries.js';
+import { entriesFingerprint } from './fingerprint.js';
+import { ResourceQuantities } from './quantities.js';
+import {
+  allocateResource,
+  isAllocatableTo,
+  isPersistentVolume,
+  isReservedFor,
+  isReserved,
+  isRevocable,
+  isShared,
+  isUnreserved,
+  popReservation,
+  pushReservation,
+  reservationRole,
+  toUnreservedResource,
+  unallocateResource,
+} from './resource.js';
+import { entryToString } from './resource-string.js';
+import { normalizeResource } from './normalize.js';
+import { parseResourcesString } from './parse.js';
+import { validateWireResource } from './validate.js';
+import type { ReservationInfo, Resource } from './types.js';
+
+/**
+ * What an operation does to resources: take `consumed`, give back `converted`,
+ * then let `postValidation` veto the result (an error text, or undefined).
+ */
+export interface ResourceConversion {
+  readonly consumed: Resources;
+  readonly converted: Resources;
+  readonly postValidation?: (result: Resources) => string | undefined;
+}
+
+export class Resources {
+  private static readonly emptyInstance = new Resources([]);
+
+  private keyCache: string | undefined;
+  private listCache: readonly Resource[] | undefined;
+  private quantitiesCache: ResourceQuantities | undefined;
+  /**
+   * Derived collections, computed once per instance (it is immutable). The
+   * allocator asks the same agent's resources for the same views many times
+   * per cycle; this keeps those calls allocation-free after the first.
+   */
+  private derived: Map<string, unknown> | undefined;
+
+  private memo<T>(key: string, compute: () => T): T {
+    this.derived ??= new Map();
+    if (this.derived.has(key)) return this.derived.get(key) as T;
+    const value = compute();
+    this.derived.set(key, value);
+    return value;
+  }
+
+  /** Entries obey the invariants of entries.ts: non-empty, pairwise not addable. */
+  private constructor(readonly entries: readonly ResourceEntry[]) {}
+
+  static empty(): Resources {
+    return Resources.emptyInstance;
+  }
+
+  /** Adds each resource in turn; invalid (spec 1.3) and empty resources are silently skipped. */
+  static of(resources: Iterable<Resource>): Resources {
+    const entries: ResourceEntry[] = [];
+    for (const resource of resources) {
+      if (validateWireResource(resource) === undefined) addEntry(entries, entryOf(normalizeResource(resource)));
+    }
+    return Resources.fromEntries(entries);
+  }
+
+  /**
+   * Test and tooling convenience: the agent flag syntax (JSON array or text form)
+   * without the command-line restrictions. Throws on error; code handling input
+   * uses parseResourcesString or parseAgentResourcesFlag (parse.ts), which return a Result.
+   */
+  static parse(text: string, defaultRole = '*'): Resources {
+    const parsed = parseResourcesString(text, defaultRole);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return Resources.of(parsed.value);
+  }
+
+  private static fromEntries(entries: readonly ResourceEntry[]): Resources {
+    return entries.length === 0 ? Resources.emptyInstance : new Resources(entries);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  isEmpty(): boolean {
+    return this.entries.length === 0;
+  }
+
+  /** Every resource; a shared resource appears once per copy held, so Resources.of(toList()) is equal. */
+  toList(): readonly Resource[] {
+    if (this.listCache === undefined) {
+      const list: Resource[] = [];
+      for (const { resource, count } of this.entries) for (let i = 0; i < count; i++) list.push(resource);
+      this.listCache = list;
+    }
+    return this.listCache;
+  }
+
+  /** Every entry's resource once, shared copies collapsed (what Mesos puts in a repeated field). */
+  toDistinctList(): Resource[] {
+    return this.entries.map((entry) => entry.resource);
+  }
+
+  plus(other: Resources | Resource): Resources {
+    if (other instanceof Resources) {
+      if (other.entries.length === 0) return this;
+      if (this.entries.length === 0) return other;
+      const entries = this.entries.slice();
+      for (const entry of other.entries) addEntry(entries, entry);
+      return Resources.fromEntries(entries);
+    }
+    if (validateWireResource(other) !== undefined) return this;
+    const entries = this.entries.slice();
+    addEntry(entries, entryOf(normalizeResource(other)));
+    return Resources.fromEntries(entries);
+  }
+
+  /** Removes what it can; over-subtraction silently drops entries (check `contains` first when it matters). */
+  minus(other: Resources | Resource): Resources {
+    if (this.entries.length === 0) return this;
+    if (other instanceof Resources) {
+      if (other.entries.length === 0) return this;
+      const entries = this.entries.slice();
+      for (const entry of other.entries) subtractEntry(entries, entry);
+      return Resources.fromEntries(entries);
+    }
+    if (validateWireResource(other) !== undefined) return this;
+    const entries = this.entries.slice();
+    subtractEntry(entries, entryOf(normalizeResource(other)));
+    return Resources.fromEntries(entries);
+  }
+
+  /**
+   * Every entry of `other` fits in one entry here. A matched volume is used up
+   * (two identical volumes need two here); other resources are not, as upstream.
+   */
+  contains(other: Resources | Resource): boolean {
+    if (!(other instanceof Resources)) {
+      return validateWireResource(other) === undefined && someEntryContains(this.entries, entryOf(normalizeResource(other)));
+    }
+    if (other === this || other.entries.length === 0) return true;
+    let remaining: ResourceEntry[] | undefined;
+    for (const entry of other.entries) {
+      if (!someEntryContains(remaining ?? this.entries, entry)) return false;
+      if (isPersistentVolume(entry.resource)) {
+        remaining ??= this.entries.slice();
+        subtractEntry(remaining, entry);
+      }
+    }
+    return true;
+  }
+
+  /** Mutual containment; `key()` agrees with it. */
+  equals(other: Resources): boolean {
+    if (other === this) return true;
+    if (this.keyCache !== undefined && other.keyCache !== undefined) return this.keyCache === other.keyCache;
+    return this.contains(other) && other.contains(this);
+  }
+
+  /** A canonical fingerprint, cached: `a.key() === b.key()` exactly when `a.equals(b)`. */
+  key(): string {
+    this.keyCache ??= entriesFingerprint(this.entries);
+    return this.keyCache;
+  }
+
+  filter(predicate: (resource: Resource) => boolean): Resources {
+    const kept = this.entries.filter((entry) => predicate(entry.resource));
+    return kept.length === this.entries.length ? this : Resources.fromEntries(kept);
+  }
+
+  /** Rewrites every resource and merges entries that became addable. */
+  private map(transform: (resource: Resource) => Resource): Resources {
+    const entries: ResourceEntry[] = [];
+    for (const { resource, count } of this.entries) addEntry(entries, { resource: transform(resource), count });
+    return Resources.fromEntries(entries);
+  }
+
+  allocate(role: string): Resources {
+    if (this.entries.every((entry) => entry.resource.allocation_info?.role === role)) return this;
+    return this.memo(`allocate\u0000${role}`, () => this.map((resource) => allocateResource(resource, role)));
+  }
+
+  unallocate(): Resources {
+    if (this.entries.every((entry) => entry.resource.allocation_info === undefined)) return this;
+    return this.memo('unallocate', () => this.map(unallocateResource));
+  }
+
+  /** Grouped by allocation role; every resource must be allocated (a programmer error otherwise). Do not mutate. */
+  allocations(): ReadonlyMap<string, Resources> {
+    return this.memo('allocations', () => {
+      const first = this.entries[0]?.resource.allocation_info?.role;
+      if (first !== undefined && this.entries.every((entry) => entry.resource.allocation_info?.role === first)) {
+        return new Map([[first, this]]);
+      }
+      return this.groupBy((resource) => {
+        assert(resource.allocation_info !== undefined, `allocations() of unallocated resource '${resource.name}'`);
+        return resource.allocation_info.role;
+      });
+    });
+  }
+
+  /** Reserved resources; with a role, only those whose current reservation is exactly that role. */
+  reserved(role?: string): Resources {
+    return role === undefined ? this.filter(isReserved) : this.filter((resource) => isReservedFor(resource, role));
+  }
+
+  unreserved(): Resources {
+    return this.memo('unreserved', () => this.filter(isUnreserved));
+  }
+
+  /** Reserved resources grouped by their current reservation's role. Do not mutate. */
+  reservations(): ReadonlyMap<string, Resources> {
+    return this.memo('reservations', () => this.groupBy((resource) => (isReserved(resource) ? reservationRole(resource) : undefined)));
+  }
+
+  allocatableTo(role: string): Resources {
+    return this.memo(`allocatableTo\u0000${role}`, () => this.filter((resource) => isAllocatableTo(resource, role)));
+  }
+
+  nonShared(): Resources {
+    return this.memo('nonShared', () => this.filter((resource) => !isShared(resource)));
+  }
+
+  shared(): Resources {
+    return this.memo('shared', () => this.filter(isShared));
+  }
+
+  persistentVolumes(): Resources {
+    return this.filter(isPersistentVolume);
+  }
+
+  revocable(): Resources {
+    return this.filter(isRevocable);
+  }
+
+  nonRevocable(): Resources {
+    return this.filter((resource) => !isRevocable(resource));
+  }
+
+  scalars(): Resources {
+    return this.filter((resource) => resource.type === 'SCALAR');
+  }
+
+  nonScalars(): Resources {
+    return this.filter((resource) => resource.type !== 'SCALAR');
+  }
+
+  /** Pushes `reservation` on every stack; each must stay valid (a programmer error otherwise). */
+  pushReservation(reservation: ReservationInfo): Resources {
+    return this.map((resource) => pushReservation(resource, reservation));
+  }
+
+  /** Pops the top reservation of every resource; all must be reserved. */
+  popReservation(): Resources {
+    return this.map(popReservation);
+  }
+
+  toUnreserved(): Resources {
+    if (this.entries.every((entry) => isUnreserved(entry.resource))) return this;
+    return this.map(toUnreservedResource);
+  }
+
+  names(): Set<string> {
+    return new Set(this.entries.map((entry) => entry.resource.name));
+  }
+
+  get(name: string): Resources {
+    return this.filter((resource) => resource.name === name);
+  }
+
+  /** The sum of scalar resources called `name` (fixed-point exact); 0 when there are none. */
+  scalarValue(name: string): number {
+    let fixed = 0;
+    for (const { resource } of this.entries) {
+      if (resource.name === name && resource.type === 'SCALAR') fixed += toFixed(resource.scalar?.value ?? 0);
+    }
+    return fromFixed(fixed);
+  }
+
+  /** Quantities per name (cached): scalar sums, integers in ranges, set items. */
+  quantities(): ResourceQuantities {
+    this.quantitiesCache ??= ResourceQuantities.fromResources(this);
+    return this.quantitiesCache;
+  }
+
+  /**
+   * Applies conversions in order. Each must find its `consumed` resources
+   * ("<this> does not contain <consumed>") and pass its post-validation.
+   */
+  apply(conversions: readonly ResourceConversion[]): Result<Resources, string> {
+    let result: Resources = this;
+    for (const conversion of conversions) {
+      if (!result.contains(conversion.consumed)) {
+        return err(`${result.toString()} does not contain ${conversion.consumed.toString()}`);
+      }
+      result = result.minus(conversion.consumed).plus(conversion.converted);
+      const error = conversion.postValidation?.(result);
+      if (error !== undefined) return err(error);
+    }
+    return ok(result);
+  }
+
+  /** "cpus:4; mem:2048; disk(reservations: [(STATIC,eng)])[pv:data]<SHARED>:64<2>", or "{}". */
+  toString(): string {
+    if (this.entries.length === 0) return '{}';
+    return this.entries.map((entry) => entryToString(entry.resource, entry.count)).join('; ');
+  }
+
+  private groupBy(group: (resource: Resource) => string | undefined): Map<string, Resources> {
+    const grouped = new Map<string, ResourceEntry[]>();
+    for (const entry of this.entries) {
+      const name = group(entry.resource);
+      if (name === undefined) continue;
+      const list = grouped.get(name);
+      if (list === undefined) grouped.set(name, [entry]);
+      else list.push(entry);
+    }
+    const result = new Map<string, Resources>();
+    for (const [name, entries] of grouped) result.set(name, Resources.fromEntries(entries));
+    return result;
+  }
+}
