@@ -1,0 +1,132 @@
+/**
+ * berth's internal master-agent protocol, version 1 (docs/protocol.md).
+ *
+ * Each direction is one ordered channel:
+ *  - master to agent: one long-lived stream (POST /internal/v1/link, RecordIO
+ *    response) that the agent holds open; its first record answers the
+ *    registration. The stream closing is the broken link of spec/core.md 5.4.
+ *  - agent to master: POST /internal/v1/message, one at a time, each carrying
+ *    (agent id, epoch, sequence number). The master applies a message once and
+ *    in order: a repeated sequence number is acknowledged and ignored, a gap or
+ *    a stale epoch is refused (409) and the agent links again.
+ *
+ * The epoch is chosen by the agent for each link and only grows; the master
+ * refuses a link whose epoch is not above the current one, so messages of an
+ * older link can never be applied after a newer link.
+ */
+import { z } from 'zod';
+import {
+  AgentID,
+  Attribute,
+  DomainInfo,
+  ExecutorInfo,
+  FrameworkID,
+  FrameworkInfo,
+  Resource,
+  TaskInfo,
+  TaskStatus,
+  KillPolicy,
+  TaskID,
+  ExecutorID,
+} from './mesos.js';
+import { bytes, integer, unsigned } from './wire.js';
+import type { WireMasterInfo } from './outputs.js';
+
+export const internalProtocolVersion = 1;
+
+export const AgentInfoMessage = z.object({
+  hostname: z.string(),
+  port: integer,
+  /** Advertised address the master and frameworks reach the agent on. */
+  ip: z.string(),
+  resources: z.array(Resource),
+  attributes: z.array(Attribute).optional(),
+  domain: DomainInfo.optional(),
+});
+export type AgentInfoMessage = z.output<typeof AgentInfoMessage>;
+
+/** A task as the agent reports it on re-registration. */
+export const ReportedTask = z.object({
+  framework_id: FrameworkID,
+  executor_id: ExecutorID.optional(),
+  task: TaskInfo,
+  state: z.string(),
+  status_update_state: z.string().optional(),
+  status_update_uuid: bytes.optional(),
+  statuses: z.array(TaskStatus).optional(),
+});
+export type ReportedTask = z.output<typeof ReportedTask>;
+
+/** The body of POST /internal/v1/link: a registration or a re-registration. */
+export const LinkRequest = z.object({
+  protocol_version: unsigned,
+  epoch: unsigned,
+  agent_id: AgentID.optional(),
+  agent_info: AgentInfoMessage,
+  version: z.string(),
+  capabilities: z.array(z.string()),
+  checkpointed_resources: z.array(Resource).optional(),
+  tasks: z.array(ReportedTask).optional(),
+  executors: z.array(z.object({ framework_id: FrameworkID, executor: ExecutorInfo })).optional(),
+  frameworks: z.array(FrameworkInfo).optional(),
+  completed_framework_ids: z.array(FrameworkID).optional(),
+});
+export type LinkRequest = z.output<typeof LinkRequest>;
+
+/** Records on the master-to-agent stream. `seq` counts from 1 on each link. */
+export type MasterToAgentMessage =
+  | {
+      type: 'REGISTERED';
+      registered: {
+        agent_id: { value: string };
+        master_info: WireMasterInfo;
+        /** agent_ping_timeout x max_agent_ping_timeouts: silence this long means the master is gone. */
+        ping_timeout_seconds: number;
+        reregistered: boolean;
+      };
+    }
+  | { type: 'PING'; ping: { connected: boolean } }
+  | { type: 'SHUTDOWN'; shutdown: { message: string } }
+  | {
+      type: 'RUN_TASK';
+      run_task: { framework: z.input<typeof FrameworkInfo>; task: z.input<typeof TaskInfo> };
+    }
+  | {
+      type: 'KILL_TASK';
+      kill_task: { framework_id: { value: string }; task_id: { value: string }; kill_policy?: z.input<typeof KillPolicy> };
+    }
+  | { type: 'SHUTDOWN_FRAMEWORK'; shutdown_framework: { framework_id: { value: string } } }
+  | { type: 'UPDATE_FRAMEWORK'; update_framework: { framework_info: z.input<typeof FrameworkInfo> } };
+
+export type MasterToAgentRecord = MasterToAgentMessage & { seq: number };
+
+export const MasterToAgentRecordSchema = z
+  .object({ seq: unsigned, type: z.string() })
+  .loose();
+
+/** Messages from agent to master, in the envelope of POST /internal/v1/message. */
+export const AgentToMasterMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('PONG') }),
+  z.object({ type: z.literal('UNREGISTER') }),
+  z.object({
+    type: z.literal('UPDATE_AGENT'),
+    update_agent: z.object({ resources: z.array(Resource), checkpointed_resources: z.array(Resource).optional() }),
+  }),
+  z.object({
+    type: z.literal('STATUS_UPDATE'),
+    status_update: z.object({
+      framework_id: FrameworkID,
+      status: TaskStatus,
+      latest_state: z.string().optional(),
+    }),
+  }),
+]);
+export type AgentToMasterMessage = z.output<typeof AgentToMasterMessage>;
+
+export const AgentMessageEnvelope = z.object({
+  agent_id: AgentID,
+  epoch: unsigned,
+  seq: unsigned,
+  message: AgentToMasterMessage,
+});
+export type AgentMessageEnvelope = z.output<typeof AgentMessageEnvelope>;

@@ -1,0 +1,84 @@
+/**
+ * Building blocks for the wire schemas: Mesos "protobuf JSON" (spec/core.md 0.2).
+ *
+ * - field names are proto names (snake_case); unknown fields are ignored;
+ * - `null` means unset (stripped before parsing, see stripNulls);
+ * - numbers may arrive as JSON strings; doubles also as "Infinity"/"-Infinity";
+ * - an unknown enum name in an optional field is dropped, in a required field it
+ *   is an error;
+ * - bytes are base64 strings.
+ */
+import { z } from 'zod';
+
+/** Removes every `null` member and array element, recursively: null means unset. */
+export function stripNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((item) => item !== null).map(stripNulls);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, member] of Object.entries(value)) {
+      if (member !== null) out[key] = stripNulls(member);
+    }
+    return out;
+  }
+  return value;
+}
+
+const NUMERIC = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/** A proto double: a JSON number, a numeric string, or "Infinity"/"-Infinity". */
+export const double = z.union([
+  z.number(),
+  z
+    .string()
+    .refine((s) => s === 'Infinity' || s === '-Infinity' || NUMERIC.test(s), { message: 'expected a number' })
+    .transform((s) => (s === 'Infinity' ? Infinity : s === '-Infinity' ? -Infinity : Number(s))),
+]);
+
+/** A proto integer (int32/int64/uint32/uint64): a JSON integer or an integer string. */
+export const integer = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d+$/, { message: 'expected an integer' })
+    .transform((s) => Number(s)),
+]);
+
+/** A proto unsigned integer. */
+export const unsigned = integer.refine((n) => n >= 0, { message: 'expected a non-negative integer' });
+
+export const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false']).transform((s) => s === 'true'),
+]);
+
+/** A proto `bytes` field: base64 text. Kept as the base64 string. */
+export const bytes = z.string().refine((s) => BASE64.test(s), { message: 'expected base64 data' });
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A required enum: an unknown name is an error naming the value. */
+export function requiredEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: (issue) => `Failed to find enum for '${String(issue.input)}'` });
+}
+
+/**
+ * An optional enum: an unknown name is dropped, as proto2 does, so that a newer
+ * client talking to berth is not refused for a value berth does not know.
+ */
+export function optionalEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  const known = new Set<string>(values);
+  return z
+    .string()
+    .transform((s): T[number] | undefined => (known.has(s) ? (s as T[number]) : undefined))
+    .optional();
+}
+
+/** An id wrapper message: `{"value": "..."}`. */
+export const id = z.object({ value: z.string() });
+export type Id = z.infer<typeof id>;
+
+/** Drops `undefined` members so that exactOptionalPropertyTypes holds for parsed values. */
+export function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = member;
+  return out as T;
+}
