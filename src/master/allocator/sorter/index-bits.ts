@@ -1,0 +1,43 @@
+/** A growable bitset over small dense integers (framework indexes). */
+export class IndexBits {
+  words = new Uint32Array(4);
+
+  set(index: number): void {
+    const word = index >>> 5;
+    if (word >= this.words.length) {
+      const grown = new Uint32Array(Math.max(word + 1, this.words.length * 2));
+      grown.set(this.words);
+      this.words = grown;
+    }
+    this.words[word] = (this.words[word] as number) | (1 << (index & 31));
+  }
+
+  clear(index: number): void {
+    const word = index >>> 5;
+    if (word < this.words.length) this.words[word] = (this.words[word] as number) & ~(1 << (index & 31));
+  }
+
+  has(index: number): boolean {
+    const word = index >>> 5;
+    return word < this.words.length && ((this.words[word] as number) & (1 << (index & 31))) !== 0;
+  }
+
+  clone(): IndexBits {
+    const copy = new IndexBits();
+    copy.words = this.words.slice();
+    return copy;
+  }
+}
+
+/** Number of bits set in both. */
+export function countCommonBits(a: Uint32Array, b: Uint32Array): number {
+  const length = Math.min(a.length, b.length);
+  let count = 0;
+  for (let i = 0; i < length; i++) {
+    let v = ((a[i] as number) & (b[i] as number)) >>> 0;
+    v = v - ((v >>> 1) & 0x55555555);
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+    count += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  }
+  return count;
+}
