@@ -1,0 +1,188 @@
+/**
+ * An agent links to the master: a first registration gets a new agent id; a
+ * re-registration keeps the id it reports, whether this master knew the agent
+ * (a broken link, an agent restart) or not (a master restart or fail-over:
+ * the agent's tasks and frameworks are learnt from its report).
+ */
+import { fromWireList, Resources } from '../../../resources/index.js';
+import { AGENT_CAPABILITIES, type AgentCapability } from '../../../protocol/mesos.js';
+import { internalProtocolVersion, type LinkRequest } from '../../../protocol/internal.js';
+import type { WireAttribute } from '../../../protocol/outputs.js';
+import type { StepContext } from '../context.js';
+import type { Reply } from '../events.js';
+import { newAgentId, type Agent } from '../state.js';
+import { agentV1 } from '../../views/v1.js';
+import { addReportedTask } from '../tasks/reported.js';
+import { frameworkAddedEvent, newFramework, allocatorPolicy } from '../frameworks/lifecycle.js';
+import { OfferConstraintFilter } from '../../allocator/offer-constraints.js';
+import { removeAgent } from './removal.js';
+import { rescindOffer } from '../offers.js';
+import { schedulePing } from './pings.js';
+
+export function onAgentLink(ctx: StepContext, linkId: string, request: LinkRequest): Reply {
+  if (request.protocol_version !== internalProtocolVersion) {
+    return {
+      status: 400,
+      body: `Agent protocol version ${request.protocol_version} is not supported; this master speaks version ${internalProtocolVersion}`,
+    };
+  }
+  const total = fromWireList([...request.agent_info.resources, ...(request.checkpointed_resources ?? [])]);
+  if (!total.ok) return { status: 400, body: `Invalid agent resources: ${total.error}` };
+  const resources = Resources.of(total.value);
+  return request.agent_id === undefined
+    ? registerAgent(ctx, linkId, request, resources)
+    : reregisterAgent(ctx, linkId, request, request.agent_id.value, resources);
+}
+
+function registerAgent(ctx: StepContext, linkId: string, request: LinkRequest, total: Resources): Reply {
+  const state = ctx.state;
+  const { ip, port } = request.agent_info;
+  for (const other of [...state.agents.values()]) {
+    if (other.ip !== ip || other.port !== port) continue;
+    if (other.link !== undefined) return { status: 409, body: `An agent is already registered and connected at ${ip}:${port}` };
+    // A new agent process at the address of a disconnected one: the old agent is gone.
+    removeAgent(ctx, other, 'registered');
+  }
+  state.counters.increment('master/messages_register_slave');
+  const agent = newAgent(ctx, newAgentId(state), request, total);
+  state.agents.set(agent.id, agent);
+  attachLink(ctx, agent, linkId, request.epoch);
+  state.allocator.addAgent(agent.id, placement(agent), agent.capabilities, agent.totalResources, new Map());
+  state.counters.increment('master/slave_registrations');
+  ctx.log('info', `Registered agent ${agent.id} at ${ip}:${port} (${agent.hostname}) with ${total.toString()}`);
+  sendRegistered(ctx, agent, false);
+  ctx.sendToOperators({ type: 'AGENT_ADDED', agent_added: { agent: agentV1(state, agent) } });
+  ctx.requestAllocation([agent.id]);
+  return { status: 200 };
+}
+
+function reregisterAgent(ctx: StepContext, linkId: string, request: LinkRequest, agentId: string, total: Resources): Reply {
+  const state = ctx.state;
+  state.counters.increment('master/messages_reregister_slave');
+  const known = state.agents.get(agentId);
+  if (known !== undefined && request.epoch <= known.epoch) {
+    return { status: 409, body: `Link epoch ${request.epoch} is not newer than ${known.epoch}; link again with a newer epoch` };
+  }
+  if (known === undefined) return admitUnknownAgent(ctx, linkId, request, agentId, total);
+  if (known.link !== undefined) ctx.closeAgentLink(known.link.linkId);
+  // Offers made before this re-registration may describe resources the agent no longer has.
+  for (const offerId of [...known.offers]) rescindOffer(ctx, offerId);
+  updateAgentInfo(known, request);
+  known.totalResources = total;
+  state.allocator.updateAgent(known.id, known.totalResources, known.capabilities, placement(known));
+  attachLink(ctx, known, linkId, request.epoch);
+  known.active = true;
+  known.reregisteredTimeMs = ctx.nowMs;
+  state.allocator.activateAgent(known.id);
+  state.counters.increment('master/slave_reregistrations');
+  ctx.log('info', `Agent ${known.id} (${known.hostname}) re-registered`);
+  sendRegistered(ctx, known, true);
+  for (const framework of state.frameworks.values()) {
+    if (framework.connection !== undefined) {
+      ctx.sendToAgent(known, { type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: framework.info } });
+    }
+  }
+  ctx.requestAllocation([known.id]);
+  return { status: 200 };
+}
+
+/** An agent id this master has not seen: admitted again, with what it reports (spec/core.md 5.3, 5.6.3). */
+function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkRequest, agentId: string, total: Resources): Reply {
+  const state = ctx.state;
+  const agent = newAgent(ctx, agentId, request, total);
+  state.agents.set(agent.id, agent);
+  attachLink(ctx, agent, linkId, request.epoch);
+  agent.reregisteredTimeMs = ctx.nowMs;
+  state.allocator.addAgent(agent.id, placement(agent), agent.capabilities, agent.totalResources, new Map());
+  state.counters.increment('master/slave_reregistrations');
+  ctx.sendToOperators({ type: 'AGENT_ADDED', agent_added: { agent: agentV1(state, agent) } });
+  const completed = new Set(state.completedFrameworks.map((f) => f.id));
+  for (const info of request.frameworks ?? []) {
+    const id = info.id?.value;
+    if (id === undefined || completed.has(id) || state.frameworks.has(id)) continue;
+    const framework = newFramework(id, info, ctx.nowMs, true);
+    state.frameworks.set(id, framework);
+    state.allocator.addFramework(id, allocatorPolicy(framework.info, new Set(), OfferConstraintFilter.none), false);
+    frameworkAddedEvent(ctx, framework);
+  }
+  for (const reported of request.tasks ?? []) {
+    const frameworkId = reported.framework_id.value;
+    const framework = state.frameworks.get(frameworkId);
+    if (framework === undefined) continue;
+    addReportedTask(ctx, agent, framework, reported);
+  }
+  sendRegistered(ctx, agent, true);
+  for (const id of completed) {
+    if ((request.tasks ?? []).some((t) => t.framework_id.value === id)) {
+      ctx.sendToAgent(agent, { type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: { value: id } } });
+    }
+  }
+  ctx.log('info', `Admitted agent ${agent.id} (${agent.hostname}) that this master had not seen`);
+  ctx.requestAllocation([agent.id]);
+  return { status: 200 };
+}
+
+function newAgent(ctx: StepContext, id: string, request: LinkRequest, total: Resources): Agent {
+  const agent: Agent = {
+    id,
+    hostname: request.agent_info.hostname,
+    ip: request.agent_info.ip,
+    port: request.agent_info.port,
+    attributes: (request.agent_info.attributes ?? []) as WireAttribute[],
+    domain: request.agent_info.domain,
+    version: request.version,
+    capabilities: agentCapabilities(request.capabilities),
+    totalResources: total,
+    link: undefined,
+    epoch: 0,
+    active: true,
+    registeredTimeMs: ctx.nowMs,
+    reregisteredTimeMs: undefined,
+    offers: new Set(),
+    tasks: new Set(),
+    pingsMissed: 0,
+    pongReceived: true,
+  };
+  return agent;
+}
+
+function updateAgentInfo(agent: Agent, request: LinkRequest): void {
+  agent.hostname = request.agent_info.hostname;
+  agent.ip = request.agent_info.ip;
+  agent.port = request.agent_info.port;
+  agent.attributes = (request.agent_info.attributes ?? []) as WireAttribute[];
+  agent.domain = request.agent_info.domain;
+  agent.version = request.version;
+  agent.capabilities = agentCapabilities(request.capabilities);
+}
+
+function attachLink(ctx: StepContext, agent: Agent, linkId: string, epoch: number): void {
+  agent.link = { linkId, epoch, lastSeqIn: 0, lastSeqOut: 0 };
+  agent.epoch = epoch;
+  agent.pingsMissed = 0;
+  agent.pongReceived = true;
+  ctx.state.links.set(linkId, agent.id);
+  schedulePing(ctx, agent);
+}
+
+function sendRegistered(ctx: StepContext, agent: Agent, reregistered: boolean): void {
+  const config = ctx.state.config;
+  ctx.sendToAgent(agent, {
+    type: 'REGISTERED',
+    registered: {
+      agent_id: { value: agent.id },
+      master_info: ctx.state.info,
+      ping_timeout_seconds: (config.agentPingTimeoutMs * config.maxAgentPingTimeouts) / 1000,
+      reregistered,
+    },
+  });
+}
+
+function agentCapabilities(names: readonly string[]): Set<AgentCapability> {
+  const known = new Set<string>(AGENT_CAPABILITIES);
+  return new Set(names.filter((name): name is AgentCapability => known.has(name) && name !== 'UNKNOWN'));
+}
+
+export function placement(agent: Agent): { hostname: string; attributes: WireAttribute[] } {
+  return { hostname: agent.hostname, attributes: agent.attributes };
+}

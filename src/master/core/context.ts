@@ -1,0 +1,73 @@
+/**
+ * One step of the master core: the state, the time of the event, and the
+ * effects produced so far. Handlers change the state and append effects
+ * through this object, so that sequencing (stream sequence numbers, event
+ * counters) lives in one place.
+ */
+import type { MasterToAgentMessage } from '../../protocol/internal.js';
+import type { OperatorEvent } from '../../protocol/operator.js';
+import type { SchedulerEvent } from '../../protocol/scheduler.js';
+import type { LogLevel, MasterEffect } from './events.js';
+import type { Agent, Framework, MasterState } from './state.js';
+
+export class StepContext {
+  readonly effects: MasterEffect[] = [];
+
+  constructor(
+    readonly state: MasterState,
+    readonly nowMs: number,
+  ) {}
+
+  /** Sends an event on the framework's stream; dropped when it is not connected (spec/core.md 1.4). */
+  sendToFramework(framework: Framework, event: SchedulerEvent): void {
+    if (framework.connection === undefined) return;
+    framework.counters.increment('events');
+    framework.counters.increment(`events/${event.type.toLowerCase()}`);
+    this.effects.push({ type: 'framework_event', connectionId: framework.connection.connectionId, event });
+  }
+
+  /** For streams not (or no longer) attached to a framework: refusals and "failed over". */
+  sendToConnection(connectionId: string, event: SchedulerEvent): void {
+    this.effects.push({ type: 'framework_event', connectionId, event });
+  }
+
+  closeConnection(connectionId: string): void {
+    this.state.connections.delete(connectionId);
+    this.effects.push({ type: 'framework_close', connectionId });
+  }
+
+  sendToAgent(agent: Agent, message: MasterToAgentMessage): void {
+    const link = agent.link;
+    if (link === undefined) return;
+    link.lastSeqOut++;
+    this.effects.push({ type: 'agent_send', linkId: link.linkId, seq: link.lastSeqOut, message });
+  }
+
+  closeAgentLink(linkId: string): void {
+    this.state.links.delete(linkId);
+    this.effects.push({ type: 'agent_close', linkId });
+  }
+
+  sendToOperators(event: OperatorEvent): void {
+    for (const connectionId of this.state.operatorSubscribers.keys()) {
+      this.effects.push({ type: 'operator_event', connectionId, event });
+    }
+  }
+
+  log(level: LogLevel, message: string): void {
+    this.effects.push({ type: 'log', level, message });
+  }
+
+  /** Asks for an event-driven allocation run over some agents (or all) as soon as possible. */
+  requestAllocation(agentIds: Iterable<string> | 'all'): void {
+    const state = this.state;
+    if (agentIds === 'all' || state.pendingAllocation === 'all') {
+      state.pendingAllocation = 'all';
+    } else {
+      const pending = state.pendingAllocation ?? new Set<string>();
+      for (const id of agentIds) pending.add(id);
+      state.pendingAllocation = pending;
+    }
+    state.timers.set('allocation:event', this.nowMs);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Operator calls on the master's state (POST /api/v1, spec/core.md 6.2).
+ * Process-level calls (GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS,
+ * logging, files) are answered by the HTTP shell; storage and maintenance
+ * calls arrive with their features and answer 501 until then.
+ */
+import type { OperatorCall, OperatorCallType } from '../../../protocol/operator.js';
+import type { StepContext } from '../context.js';
+import type { Reply } from '../events.js';
+import {
+  getAgents,
+  getExecutors,
+  getFrameworks,
+  getMaster,
+  getQuota,
+  getRoles,
+  getState,
+  getTasks,
+  getWeights,
+} from '../../views/v1.js';
+import { onUpdateQuota } from './quota.js';
+import { onUpdateWeights } from './weights.js';
+import { removeFramework } from '../frameworks/lifecycle.js';
+
+type Handler = (ctx: StepContext, call: OperatorCall) => Reply;
+
+function respond(type: string, payload: object): Reply {
+  const key = type.toLowerCase();
+  return { status: 200, body: { type, [key]: payload } };
+}
+
+function notYet(what: string): Handler {
+  return () => ({ status: 501, body: `berth does not support ${what} yet` });
+}
+
+/** Calls the shell answers itself never reach the core. */
+type ShellCalls = 'GET_HEALTH' | 'GET_FLAGS' | 'GET_VERSION' | 'GET_METRICS' | 'GET_LOGGING_LEVEL' | 'SET_LOGGING_LEVEL' | 'LIST_FILES' | 'READ_FILE' | 'SUBSCRIBE';
+
+const handlers: Record<Exclude<OperatorCallType, ShellCalls>, Handler> = {
+  UNKNOWN: () => ({ status: 501 }),
+  GET_STATE: (ctx) => respond('GET_STATE', getState(ctx.state)),
+  GET_AGENTS: (ctx) => respond('GET_AGENTS', getAgents(ctx.state)),
+  GET_FRAMEWORKS: (ctx) => respond('GET_FRAMEWORKS', getFrameworks(ctx.state)),
+  GET_EXECUTORS: (ctx) => respond('GET_EXECUTORS', getExecutors(ctx.state)),
+  GET_OPERATIONS: () => respond('GET_OPERATIONS', {}),
+  GET_TASKS: (ctx) => respond('GET_TASKS', getTasks(ctx.state)),
+  GET_ROLES: (ctx) => respond('GET_ROLES', getRoles(ctx.state)),
+  GET_WEIGHTS: (ctx) => respond('GET_WEIGHTS', getWeights(ctx.state)),
+  UPDATE_WEIGHTS: onUpdateWeights,
+  GET_MASTER: (ctx) => respond('GET_MASTER', getMaster(ctx.state)),
+  GET_QUOTA: (ctx) => respond('GET_QUOTA', getQuota(ctx.state)),
+  UPDATE_QUOTA: onUpdateQuota,
+  SET_QUOTA: notYet('the deprecated SET_QUOTA (use UPDATE_QUOTA)'),
+  REMOVE_QUOTA: notYet('the deprecated REMOVE_QUOTA (use UPDATE_QUOTA)'),
+  TEARDOWN: onTeardown,
+  RESERVE_RESOURCES: notYet('RESERVE_RESOURCES'),
+  UNRESERVE_RESOURCES: notYet('UNRESERVE_RESOURCES'),
+  CREATE_VOLUMES: notYet('CREATE_VOLUMES'),
+  DESTROY_VOLUMES: notYet('DESTROY_VOLUMES'),
+  GROW_VOLUME: notYet('GROW_VOLUME'),
+  SHRINK_VOLUME: notYet('SHRINK_VOLUME'),
+  GET_MAINTENANCE_STATUS: notYet('maintenance'),
+  GET_MAINTENANCE_SCHEDULE: notYet('maintenance'),
+  UPDATE_MAINTENANCE_SCHEDULE: notYet('maintenance'),
+  START_MAINTENANCE: notYet('maintenance'),
+  STOP_MAINTENANCE: notYet('maintenance'),
+  DRAIN_AGENT: notYet('DRAIN_AGENT'),
+  DEACTIVATE_AGENT: notYet('DEACTIVATE_AGENT'),
+  REACTIVATE_AGENT: notYet('REACTIVATE_AGENT'),
+  MARK_AGENT_GONE: notYet('MARK_AGENT_GONE'),
+};
+
+export function onOperatorCall(ctx: StepContext, call: OperatorCall): Reply {
+  const type = call.type;
+  if (type === undefined) return { status: 400, body: "Failed to validate master::Call: Expecting 'type' to be present" };
+  if (!(type in handlers)) return { status: 500, body: `${type} is handled by the HTTP layer` };
+  return handlers[type as keyof typeof handlers](ctx, call);
+}
+
+/** Operator TEARDOWN: 200 after the same removal as the scheduler's TEARDOWN; 400 for an unknown framework. */
+function onTeardown(ctx: StepContext, call: OperatorCall): Reply {
+  const id = call.teardown?.framework_id.value;
+  if (id === undefined) return { status: 400, body: "Failed to validate master::Call: Expecting 'teardown' to be present" };
+  const framework = ctx.state.frameworks.get(id);
+  if (framework === undefined) return { status: 400, body: `No framework found with specified ID ${id}` };
+  removeFramework(ctx, framework);
+  return { status: 200 };
+}

@@ -1,0 +1,183 @@
+/**
+ * The master's soft state (spec/core.md Appendix A): frameworks, agents,
+ * offers and tasks, plus the allocator and the timers. Owned by the master
+ * core; the shell never changes it, and views (../views) only read it.
+ */
+import type { Random } from '../../lib/random.js';
+import type { AgentCapability, FrameworkCapability, FrameworkInfo, TaskState } from '../../protocol/mesos.js';
+import type { WireAttribute, WireMasterInfo, WireTaskStatus } from '../../protocol/outputs.js';
+import type { OfferConstraints } from '../../protocol/scheduler.js';
+import type { Resources } from '../../resources/index.js';
+import { Allocator } from '../allocator/allocator.js';
+import type { MasterConfig } from './config.js';
+import { Counters } from './counters.js';
+import { TimerQueue } from './timers.js';
+
+export interface Connection {
+  readonly connectionId: string;
+  readonly streamId: string;
+}
+
+export interface Framework {
+  readonly id: string;
+  info: FrameworkInfo;
+  roles: ReadonlySet<string>;
+  capabilities: ReadonlySet<FrameworkCapability>;
+  suppressedRoles: ReadonlySet<string>;
+  offerConstraints: OfferConstraints | undefined;
+  /** Set while a scheduler stream is open: "connected". */
+  connection: Connection | undefined;
+  /** Offered resources only while active (connected and not deactivated). */
+  active: boolean;
+  /** Learnt from an agent or a first re-subscription after fail-over; inactive until it subscribes. */
+  recovered: boolean;
+  registeredTimeMs: number;
+  reregisteredTimeMs: number | undefined;
+  unregisteredTimeMs: number | undefined;
+  readonly offers: Set<string>;
+  readonly tasks: Map<string, Task>;
+  readonly unreachableTasks: Map<string, Task>;
+  completedTasks: Task[];
+  /** Custom executors the framework launched, by agent then executor id. */
+  readonly executors: Map<string, Map<string, object>>;
+  /** Per-framework counters (calls/<type>, events/<type>, offers/...). */
+  readonly counters: Counters;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly frameworkId: string;
+  readonly agentId: string;
+  readonly executorId: string | undefined;
+  readonly name: string;
+  state: TaskState;
+  readonly resources: Resources;
+  statuses: WireTaskStatus[];
+  statusUpdateState: TaskState | undefined;
+  statusUpdateUuid: string | undefined;
+  /** The TaskInfo fields shown in state endpoints (labels, discovery, container, ...). */
+  readonly info: Readonly<Record<string, unknown>>;
+  readonly user: string | undefined;
+}
+
+export interface AgentLink {
+  readonly linkId: string;
+  readonly epoch: number;
+  /** Last agent-to-master sequence number applied on this link. */
+  lastSeqIn: number;
+  /** Last master-to-agent sequence number sent on this link. */
+  lastSeqOut: number;
+}
+
+export interface Agent {
+  readonly id: string;
+  hostname: string;
+  ip: string;
+  port: number;
+  attributes: WireAttribute[];
+  domain: object | undefined;
+  version: string;
+  capabilities: ReadonlySet<AgentCapability>;
+  /** What the agent declared plus its checkpointed resources: its total. */
+  totalResources: Resources;
+  /** Connected iff a link is open. */
+  link: AgentLink | undefined;
+  /** Highest epoch seen: a link must come with a higher one. */
+  epoch: number;
+  /** False while disconnected or deactivated: nothing of it is offered. */
+  active: boolean;
+  registeredTimeMs: number;
+  reregisteredTimeMs: number | undefined;
+  readonly offers: Set<string>;
+  /** Tasks on this agent, as (framework id, task id). */
+  readonly tasks: Set<string>;
+  /** Consecutive pings that went unanswered. */
+  pingsMissed: number;
+  pongReceived: boolean;
+}
+
+export interface Offer {
+  readonly id: string;
+  readonly frameworkId: string;
+  readonly agentId: string;
+  readonly role: string;
+  /** Allocated to `role`. */
+  readonly resources: Resources;
+  readonly createdMs: number;
+}
+
+export interface OperatorSubscriber {
+  readonly connectionId: string;
+  readonly subscribedMs: number;
+}
+
+export interface MasterState {
+  readonly config: MasterConfig;
+  readonly info: WireMasterInfo;
+  readonly random: Random;
+  readonly startTimeMs: number;
+  electedTimeMs: number | undefined;
+  readonly frameworks: Map<string, Framework>;
+  /** Torn down or failed over past their timeout, newest last, bounded. */
+  completedFrameworks: Framework[];
+  readonly agents: Map<string, Agent>;
+  readonly offers: Map<string, Offer>;
+  readonly allocator: Allocator;
+  readonly timers: TimerQueue;
+  readonly counters: Counters;
+  /** Framework id by open scheduler stream. */
+  readonly connections: Map<string, string>;
+  /** Agent id by open link. */
+  readonly links: Map<string, string>;
+  readonly operatorSubscribers: Map<string, OperatorSubscriber>;
+  nextFrameworkNumber: number;
+  nextAgentNumber: number;
+  nextOfferNumber: number;
+  /** Agents waiting for an event-driven allocation; 'all' after framework changes. */
+  pendingAllocation: Set<string> | 'all' | undefined;
+  lastAllocationMs: number;
+}
+
+export function createMasterState(config: MasterConfig, info: WireMasterInfo, random: Random, nowMs: number): MasterState {
+  const allocator = new Allocator(config.allocator);
+  allocator.updateWeights(config.weights);
+  return {
+    config,
+    info,
+    random,
+    startTimeMs: nowMs,
+    electedTimeMs: nowMs,
+    frameworks: new Map(),
+    completedFrameworks: [],
+    agents: new Map(),
+    offers: new Map(),
+    allocator,
+    timers: new TimerQueue(),
+    counters: new Counters(),
+    connections: new Map(),
+    links: new Map(),
+    operatorSubscribers: new Map(),
+    nextFrameworkNumber: 0,
+    nextAgentNumber: 0,
+    nextOfferNumber: 0,
+    pendingAllocation: undefined,
+    lastAllocationMs: nowMs,
+  };
+}
+
+/** Framework ids: `<masterId>-<NNNN>` (spec/core.md 0.3). */
+export function newFrameworkId(state: MasterState): string {
+  return `${state.info.id}-${String(state.nextFrameworkNumber++).padStart(4, '0')}`;
+}
+
+export function newAgentId(state: MasterState): string {
+  return `${state.info.id}-S${state.nextAgentNumber++}`;
+}
+
+export function newOfferId(state: MasterState): string {
+  return `${state.info.id}-O${state.nextOfferNumber++}`;
+}
+
+export function taskKey(frameworkId: string, taskId: string): string {
+  return `${frameworkId}\u0000${taskId}`;
+}

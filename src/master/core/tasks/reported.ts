@@ -1,0 +1,57 @@
+/**
+ * Tasks an agent reports when it re-registers (spec/core.md 5.3 step 4): they
+ * join the master's state with the state the agent knows, and their resources
+ * count as allocated at once so offers only hold what is free.
+ */
+import { fromWireList, Resources } from '../../../resources/index.js';
+import type { ReportedTask } from '../../../protocol/internal.js';
+import type { WireTaskStatus } from '../../../protocol/outputs.js';
+import type { StepContext } from '../context.js';
+import { taskKey, type Agent, type Framework, type Task } from '../state.js';
+import { parseTaskState, releasesResources } from './task-state.js';
+import { taskV1 } from '../../views/v1.js';
+
+export function addReportedTask(ctx: StepContext, agent: Agent, framework: Framework, reported: ReportedTask): Task | undefined {
+  const info = reported.task;
+  const state = parseTaskState(reported.state);
+  const resources = fromWireList(info.resources ?? []);
+  if (state === undefined || !resources.ok) {
+    ctx.log('warn', `Ignoring task ${info.task_id.value} reported by agent ${agent.id}: invalid state or resources`);
+    return undefined;
+  }
+  const allocated = withAllocationRole(Resources.of(resources.value), [...framework.roles][0] ?? '*');
+  const task: Task = {
+    id: info.task_id.value,
+    frameworkId: framework.id,
+    agentId: agent.id,
+    executorId: reported.executor_id?.value,
+    name: info.name,
+    state,
+    resources: allocated,
+    statuses: (reported.statuses ?? []) as WireTaskStatus[],
+    statusUpdateState: parseTaskState(reported.status_update_state),
+    statusUpdateUuid: reported.status_update_uuid,
+    info: taskInfoFields(info),
+    user: info.command?.user ?? framework.info.user,
+  };
+  framework.tasks.set(task.id, task);
+  agent.tasks.add(taskKey(framework.id, task.id));
+  if (!releasesResources(state)) ctx.state.allocator.allocate(framework.id, agent.id, allocated);
+  ctx.sendToOperators({ type: 'TASK_ADDED', task_added: { task: taskV1(task) } });
+  return task;
+}
+
+/** Resources without allocation_info (legacy reports) belong to the framework's role. */
+function withAllocationRole(resources: Resources, role: string): Resources {
+  if (resources.entries.every(({ resource }) => resource.allocation_info !== undefined)) return resources;
+  return resources.unallocate().allocate(role);
+}
+
+/** The TaskInfo fields state endpoints show beside the task's state. */
+export function taskInfoFields(info: ReportedTask['task']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ['labels', 'discovery', 'container', 'health_check', 'kill_policy', 'limits'] as const) {
+    if (info[key] !== undefined) out[key] = info[key];
+  }
+  return out;
+}

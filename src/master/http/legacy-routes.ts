@@ -1,0 +1,74 @@
+/**
+ * The legacy JSON endpoints tools read (spec/core.md 6.4): /master/state,
+ * /master/state-summary, /master/slaves, /master/frameworks, /master/tasks,
+ * /master/roles, /master/flags, /master/weights, /master/health,
+ * /master/redirect and /metrics/snapshot, each also without the /master
+ * prefix where Mesos serves it so. State endpoints support ?jsonp=.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { stringifyAscii } from '../../lib/json-ascii.js';
+import {
+  flagsJson,
+  frameworksJson,
+  masterStateJson,
+  rolesJson,
+  slavesJson,
+  stateSummaryJson,
+  tasksJson,
+  weightsJson,
+} from '../views/legacy.js';
+import type { MasterState } from '../core/state.js';
+import type { MasterRuntime } from '../shell/runtime.js';
+import { metricsSnapshot } from './metrics-snapshot.js';
+
+type Query = Record<string, string | undefined>;
+type View = (state: MasterState, query: Query) => unknown;
+
+const stateViews: Record<string, View> = {
+  state: (state) => masterStateJson(state),
+  'state.json': (state) => masterStateJson(state),
+  'state-summary': (state) => stateSummaryJson(state),
+  slaves: (state, query) => slavesJson(state, query),
+  frameworks: (state, query) => frameworksJson(state, query),
+  tasks: (state, query) => tasksJson(state, query),
+  'tasks.json': (state, query) => tasksJson(state, query),
+  roles: (state) => rolesJson(state),
+  'roles.json': (state) => rolesJson(state),
+  flags: (state) => flagsJson(state),
+  weights: (state) => weightsJson(state),
+};
+
+export function registerLegacyRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined): void {
+  for (const [name, view] of Object.entries(stateViews)) {
+    for (const prefix of ['/master', '']) {
+      app.get(`${prefix}/${name}`, (request, reply) => serveView(request, reply, runtime(), view));
+    }
+  }
+  for (const url of ['/master/health', '/health']) app.get(url, (_request, reply) => void reply.code(200).send());
+  for (const url of ['/master/redirect', '/redirect']) {
+    app.get(url, (_request, reply) => {
+      const info = runtime()?.core.state.info;
+      if (info === undefined) return void reply.code(503).type('text/plain').send('No leader elected');
+      void reply.code(307).header('Location', `//${info.hostname}:${info.port}`).send();
+    });
+  }
+  // A redirect to a sub-path would loop between masters, so Mesos answers 404.
+  app.get('/master/redirect/*', (_request, reply) => void reply.code(404).send());
+  app.get('/metrics/snapshot', (_request, reply) => {
+    const current = runtime();
+    if (current === undefined) return void reply.code(503).type('text/plain').send('Master has not finished recovery');
+    void reply.type('application/json').send(stringifyAscii(metricsSnapshot(current)));
+  });
+}
+
+function serveView(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime | undefined, view: View): void {
+  if (runtime === undefined) return void reply.code(503).type('text/plain').send('Master has not finished recovery');
+  const query = request.query as Query;
+  const body = stringifyAscii(view(runtime.core.state, query));
+  const jsonp = query['jsonp'];
+  if (jsonp !== undefined) {
+    if (!/^[A-Za-z_$][\w$.]*$/.test(jsonp)) return void reply.code(400).type('text/plain').send("Invalid 'jsonp' callback name");
+    return void reply.type('text/javascript').send(`${jsonp}(${body});`);
+  }
+  void reply.type('application/json').send(body);
+}

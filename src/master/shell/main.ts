@@ -1,0 +1,73 @@
+/**
+ * `berth master`: parses flags, listens, and runs the core until SIGTERM or
+ * SIGINT. Bad flags exit 1 with one line; nothing is started.
+ */
+import { pino } from 'pino';
+import { systemClock } from '../../lib/clock.js';
+import { SeededRandom, systemRandom } from '../../lib/random.js';
+import { createHttpServer } from '../../lib/http/server.js';
+import { parseFlags, flagsUsage } from '../../lib/flags/index.js';
+import { masterFlags } from '../../cli/flags/master-flags.js';
+import { MasterCore } from '../core/master-core.js';
+import { registerSchedulerRoutes } from '../http/scheduler-route.js';
+import { registerInternalRoutes } from '../http/internal-routes.js';
+import { registerOperatorRoutes } from '../http/operator-route.js';
+import { registerLegacyRoutes } from '../http/legacy-routes.js';
+import { compileMasterConfig } from './config.js';
+import { masterInfo } from './master-info.js';
+import { advertisedHostname, advertisedIp } from './address.js';
+import { MasterRuntime } from './runtime.js';
+import { pinoLevel } from '../../lib/logging.js';
+
+export async function runMaster(argv: readonly string[]): Promise<number> {
+  const parsed = parseFlags(masterFlags, argv);
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.error}\n`);
+    return 1;
+  }
+  if (parsed.value.helpRequested) {
+    process.stdout.write(flagsUsage(masterFlags, 'berth master'));
+    return 0;
+  }
+  const flags = parsed.value.values;
+  const config = compileMasterConfig(flags);
+  if (!config.ok) {
+    process.stderr.write(`${config.error}\n`);
+    return 1;
+  }
+  const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'master' } }, pino.destination(2));
+  const app = createHttpServer();
+  let runtime: MasterRuntime | undefined;
+  registerSchedulerRoutes(app, () => runtime);
+  registerOperatorRoutes(app, () => runtime);
+  registerLegacyRoutes(app, () => runtime);
+  registerInternalRoutes(app, () => runtime);
+  const host = flags.ip ?? '0.0.0.0';
+  try {
+    await app.listen({ host, port: flags.port });
+  } catch (error) {
+    process.stderr.write(`Failed to listen on ${host}:${flags.port}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : flags.port;
+  const ip = advertisedIp(flags.advertise_ip ?? flags.ip, host);
+  const hostname = advertisedHostname(flags.hostname, flags.hostname_lookup, ip);
+  const random = flags.seed !== undefined ? new SeededRandom(flags.seed) : systemRandom;
+  const info = masterInfo(systemRandom.uuid(), ip, flags.advertise_port ?? port, hostname);
+  runtime = new MasterRuntime(new MasterCore(config.value, info, random, systemClock.nowMs()), systemClock, logger);
+  logger.info({ url: `http://${ip}:${port}`, id: info.id }, 'listening');
+  process.stdout.write(`berth master ${info.id} listening on http://${ip}:${port}\n`);
+  await waitForSignal();
+  runtime.stop();
+  await app.close();
+  return 0;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * The master's imperative shell around the pure core: it feeds events to the
+ * core with the current time, performs the effects (stream writes, closes,
+ * logs) in order, and arms one timer for the core's next deadline.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../lib/clock.js';
+import type { RecordStream } from '../../lib/http/record-stream.js';
+import type { MasterCore } from '../core/master-core.js';
+import type { MasterEffect, MasterEvent, Reply, StepOutput } from '../core/events.js';
+import { RunTimes } from './run-times.js';
+
+export class MasterRuntime {
+  private readonly streams = new Map<string, RecordStream>();
+  private readonly links = new Map<string, RecordStream>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerDueMs: number | undefined;
+  private nextId = 0;
+  private stopped = false;
+  readonly allocationRunTimes = new RunTimes();
+
+  constructor(
+    readonly core: MasterCore,
+    readonly clock: Clock,
+    readonly logger: Logger,
+  ) {
+    this.arm();
+  }
+
+  newConnectionId(kind: 'c' | 'l' | 'o'): string {
+    return `${kind}${++this.nextId}`;
+  }
+
+  /**
+   * Runs one event through the core. `prepare` sees the reply before any
+   * effect is performed, so a caller can open the stream the effects write to.
+   */
+  dispatch(event: MasterEvent, prepare?: (reply: Reply | undefined) => void): StepOutput {
+    const startMs = performance.now();
+    const output = this.core.step(event, this.clock.nowMs());
+    prepare?.(output.reply);
+    this.perform(output.effects, performance.now() - startMs);
+    this.arm();
+    return output;
+  }
+
+  /** Registers a scheduler or operator stream under its connection id. */
+  attachStream(connectionId: string, stream: RecordStream): void {
+    this.streams.set(connectionId, stream);
+    stream.response.on('close', () => {
+      if (this.streams.get(connectionId) !== stream) return;
+      this.streams.delete(connectionId);
+      if (!this.stopped) this.dispatch({ type: 'connection_closed', connectionId });
+    });
+  }
+
+  attachLink(linkId: string, stream: RecordStream): void {
+    this.links.set(linkId, stream);
+    stream.response.on('close', () => {
+      if (this.links.get(linkId) !== stream) return;
+      this.links.delete(linkId);
+      if (!this.stopped) this.dispatch({ type: 'agent_link_closed', linkId });
+    });
+  }
+
+  /** Ends every stream and stops the timer (process shutdown). */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    for (const stream of [...this.streams.values(), ...this.links.values()]) stream.end();
+    this.streams.clear();
+    this.links.clear();
+  }
+
+  private perform(effects: readonly MasterEffect[], stepMs: number): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'framework_event':
+        case 'operator_event':
+          this.streams.get(effect.connectionId)?.send(effect.event);
+          break;
+        case 'framework_close':
+        case 'operator_close':
+          this.endStream(this.streams, effect.connectionId);
+          break;
+        case 'agent_send':
+          this.links.get(effect.linkId)?.send({ seq: effect.seq, ...effect.message });
+          break;
+        case 'agent_close':
+          this.endStream(this.links, effect.linkId);
+          break;
+        case 'log':
+          this.logger[effect.level](effect.message);
+          break;
+        case 'allocation_run':
+          this.allocationRunTimes.record(stepMs);
+          break;
+      }
+    }
+  }
+
+  private endStream(registry: Map<string, RecordStream>, id: string): void {
+    const stream = registry.get(id);
+    registry.delete(id);
+    stream?.end();
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    const deadline = this.core.nextDeadlineMs();
+    if (deadline === this.timerDueMs && this.timer !== undefined) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDueMs = deadline;
+    if (deadline === undefined) return;
+    const delayMs = Math.max(0, deadline - this.clock.nowMs());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDueMs = undefined;
+      this.dispatch({ type: 'tick' });
+    }, delayMs);
+  }
+}
