@@ -1,0 +1,49 @@
+/**
+ * The agent's soft state as the core sees it: its id, and the link to the
+ * master. The link goes none -> linking -> linked, and back to none when it
+ * breaks; each attempt uses a new, larger epoch.
+ */
+import type { Random } from '../../lib/random.js';
+import type { WireMasterInfo } from '../../protocol/outputs.js';
+import type { AgentConfig } from './config.js';
+
+export type LinkState =
+  | { readonly status: 'none'; readonly nextAttemptMs: number; readonly failures: number }
+  | { readonly status: 'linking'; readonly epoch: number; readonly failures: number }
+  | {
+      readonly status: 'linked';
+      readonly epoch: number;
+      readonly master: WireMasterInfo;
+      readonly pingTimeoutMs: number;
+      lastHeardMs: number;
+      /** Next agent-to-master sequence number on this link. */
+      nextSeq: number;
+      /** Last master-to-agent sequence number received on this link. */
+      lastSeqIn: number;
+    };
+
+export interface AgentState {
+  readonly config: AgentConfig;
+  readonly random: Random;
+  readonly startTimeMs: number;
+  agentId: string | undefined;
+  link: LinkState;
+  /** Highest epoch used so far: the next link uses a larger one. */
+  lastEpoch: number;
+  /** Set once the master told this agent to shut down. */
+  shutdownMessage: string | undefined;
+}
+
+export function createAgentState(config: AgentConfig, random: Random, nowMs: number, agentId: string | undefined): AgentState {
+  return {
+    config,
+    random,
+    startTimeMs: nowMs,
+    agentId,
+    // Mesos waits a random part of the backoff factor before the first attempt, so
+    // that agents restarted together do not all register at once.
+    link: { status: 'none', nextAttemptMs: nowMs + random.next() * config.registrationBackoffFactorMs, failures: 0 },
+    lastEpoch: 0,
+    shutdownMessage: undefined,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * From `berth agent` flags to the core's AgentConfig: the declared resources
+ * (flag text or JSON, plus detected cpus/mem/disk/ports where absent), the
+ * attributes, and the start-up checks on disk sources (spec/storage.md 1.8).
+ * Every error is one line naming the flag.
+ */
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { err, ok, type Result } from '../../lib/result.js';
+import {
+  namesPresent,
+  parseAgentResourcesFlag,
+  parseResourceText,
+  Resources,
+  toCanonicalJson,
+  type Resource,
+} from '../../resources/index.js';
+import type { AgentFlags } from '../../cli/flags/agent-flags.js';
+import type { AgentConfig } from '../core/config.js';
+import { parseAttributes } from './attributes.js';
+import { defaultPorts, detectCpus, detectDiskMb, detectMemMb } from './detect.js';
+import { agentCapabilities, agentVersion } from './identity.js';
+
+export function compileAgentConfig(flags: AgentFlags, ip: string, port: number, hostname: string): Result<AgentConfig> {
+  const resources = declaredResources(flags);
+  if (!resources.ok) return resources;
+  const attributes = parseAttributes(flags.attributes);
+  if (!attributes.ok) return err(`Invalid value for flag 'attributes': ${attributes.error}`);
+  const total = Resources.of(resources.value);
+  return ok({
+    info: {
+      hostname,
+      port,
+      ip,
+      resources: total.toList().map((r) => toCanonicalJson(r)) as AgentConfig['info']['resources'],
+      attributes: attributes.value as AgentConfig['info']['attributes'],
+    },
+    resources: total,
+    version: agentVersion,
+    capabilities: agentCapabilities,
+    registrationBackoffFactorMs: flags.registration_backoff_factor,
+    registrationBackoffMaxMs: 60_000,
+    defaultPingTimeoutMs: 75_000,
+  });
+}
+
+function declaredResources(flags: AgentFlags): Result<Resource[]> {
+  const role = flags.default_role;
+  const given = flags.resources === undefined ? ok<Resource[]>([]) : parseAgentResourcesFlag(flags.resources, role);
+  if (!given.ok) return err(`Invalid value for flag 'resources': ${given.error}`);
+  const present = namesPresent(given.value);
+  const detected: string[] = [];
+  if (!present.has('cpus')) detected.push(`cpus:${detectCpus()}`);
+  if (!present.has('mem')) detected.push(`mem:${detectMemMb()}`);
+  if (!present.has('disk')) detected.push(`disk:${detectDiskMb(flags.work_dir)}`);
+  if (!present.has('ports')) detected.push(`ports:${defaultPorts}`);
+  const extra = parseResourceText(detected.join(';'), role);
+  if (!extra.ok) return err(`Failed to detect resources: ${extra.error}`);
+  const all = [...given.value, ...extra.value];
+  const diskError = checkDiskSources(all, flags.work_dir);
+  return diskError === undefined ? ok(all) : err(diskError);
+}
+
+/**
+ * PATH roots are created when missing; a MOUNT root must be a real mount point
+ * (its real path listed in /proc/mounts). Relative roots are under the work dir.
+ */
+function checkDiskSources(resources: readonly Resource[], workDir: string): string | undefined {
+  for (const resource of resources) {
+    const source = resource.disk?.source;
+    if (source === undefined) continue;
+    const root = source.type === 'PATH' ? source.path?.root : source.mount?.root;
+    if (root === undefined) continue;
+    const absolute = isAbsolute(root) ? root : join(workDir, root);
+    if (source.type === 'PATH') {
+      mkdirSync(absolute, { recursive: true });
+      continue;
+    }
+    if (source.type === 'MOUNT' && !isMountPoint(absolute)) return `Failed to find mount '${absolute}' in /proc/mounts`;
+  }
+  return undefined;
+}
+
+function isMountPoint(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const real = realpathSync(path);
+  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n');
+  return mounts.some((line) => unescapeMountPath(line.split(' ')[1] ?? '') === real);
+}
+
+/** /proc/mounts escapes spaces, tabs, newlines and backslashes as octal. */
+function unescapeMountPath(path: string): string {
+  return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}

@@ -1,0 +1,11 @@
+/** What this agent is: its version and the capabilities it advertises to the master. */
+
+/** berth agents speak the Mesos 1.11 agent semantics (see master/shell/master-info.ts). */
+export const agentVersion = '1.11.0';
+
+/**
+ * MULTI_ROLE, HIERARCHICAL_ROLE and RESERVATION_REFINEMENT: the allocator may
+ * offer this agent to multi-role frameworks and hierarchical roles. Storage
+ * capabilities (RESIZE_VOLUME, AGENT_OPERATION_FEEDBACK) arrive with storage.
+ */
+export const agentCapabilities: readonly string[] = ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'];

@@ -1,0 +1,78 @@
+/**
+ * The agent's legacy /state (and /slave(1)/state) JSON (spec/core.md 6.4):
+ * identity, resources in the legacy object form and the endpoint format, and
+ * frameworks with their executors and tasks.
+ */
+import { legacyResourceObject, toEndpointResource, type Resources } from '../../resources/index.js';
+import type { WireAttribute } from '../../protocol/outputs.js';
+import type { AgentState } from '../core/state.js';
+
+export interface AgentStateView {
+  readonly state: AgentState;
+  readonly pid: string;
+  readonly flags: Record<string, string>;
+  readonly nowMs: number;
+}
+
+export function agentStateJson(view: AgentStateView): Record<string, unknown> {
+  const { state } = view;
+  const config = state.config;
+  const total = config.resources;
+  const reserved: Record<string, object> = {};
+  const reservedFull: Record<string, object[]> = {};
+  for (const [role, resources] of total.reservations()) {
+    reserved[role] = legacyResourceObject(resources);
+    reservedFull[role] = endpointList(resources);
+  }
+  const link = state.link;
+  return {
+    version: config.version,
+    build_date: '',
+    build_time: 0,
+    build_user: '',
+    start_time: state.startTimeMs / 1000,
+    ...(state.agentId !== undefined ? { id: state.agentId } : {}),
+    pid: view.pid,
+    hostname: config.info.hostname,
+    capabilities: [...config.capabilities],
+    resources: legacyResourceObject(total),
+    reserved_resources: reserved,
+    unreserved_resources: legacyResourceObject(total.unreserved()),
+    reserved_resources_full: reservedFull,
+    unreserved_resources_full: endpointList(total.unreserved()),
+    reserved_resources_allocated: {},
+    unreserved_resources_allocated: {},
+    resource_providers: [],
+    attributes: legacyAttributes(config.info.attributes as WireAttribute[] | undefined),
+    ...(link.status === 'linked' ? { master_hostname: link.master.hostname } : {}),
+    flags: view.flags,
+    frameworks: [],
+    completed_frameworks: [],
+  };
+}
+
+function endpointList(resources: Resources): object[] {
+  return resources.toList().map((r) => toEndpointResource(r));
+}
+
+/** Attributes as the legacy endpoints show them: `{"rack": 2, "zone": "a", "ids": "[1-10]"}`. */
+export function legacyAttributes(attributes: readonly WireAttribute[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const attribute of attributes ?? []) {
+    switch (attribute.type) {
+      case 'SCALAR':
+        out[attribute.name] = attribute.scalar?.value ?? 0;
+        break;
+      case 'RANGES':
+        out[attribute.name] = `[${(attribute.ranges?.range ?? []).map((r) => `${r.begin}-${r.end}`).join(', ')}]`;
+        break;
+      case 'SET':
+        out[attribute.name] = `{${(attribute.set?.item ?? []).join(', ')}}`;
+        break;
+      case 'TEXT':
+        out[attribute.name] = attribute.text?.value ?? '';
+        break;
+    }
+  }
+  return out;
+}
