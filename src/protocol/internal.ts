@@ -26,7 +26,6 @@ import {
   TaskInfo,
   TaskStatus,
   KillPolicy,
-  TaskID,
   ExecutorID,
 } from './mesos.js';
 import { bytes, integer, unsigned } from './wire.js';

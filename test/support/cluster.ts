@@ -149,7 +149,7 @@ async function launch(spec: Launch): Promise<ProcessHandle> {
   if (!started.ok) {
     const failure = started.error;
     const what = failure.reason === 'exited' ? describeExit(failure.status) : `was not listening within ${readyTimeoutMs} ms`;
-    const tail = failure.tail.map((line) => `  | ${line}`).join('\n');
+    const tail = failure.tail.slice(-failureTailLines).map((line) => `  | ${line}`).join('\n');
     throw new Error(`berth ${spec.command} '${spec.name}' ${what}; log ${logPath}:\n${tail}`);
   }
   return handleOf(spec, started.value.child, started.value.url, logPath);
