@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { err, ok, type Result } from '../lib/result.js';
-import { stripNulls } from './wire.js';
+import { stripNulls, TooDeeplyNested } from './wire.js';
 
 export function decodeJson<S extends z.ZodType>(schema: S, body: string, messageName: string): Result<z.output<S>> {
   let parsed: unknown;
@@ -21,7 +21,14 @@ export function decodeValue<S extends z.ZodType>(schema: S, value: unknown, mess
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return err(`Failed to convert JSON into ${messageName} protobuf: Expecting a JSON object`);
   }
-  const result = schema.safeParse(stripNulls(value), { reportInput: true });
+  let stripped: unknown;
+  try {
+    stripped = stripNulls(value);
+  } catch (error) {
+    if (error instanceof TooDeeplyNested) return err(`Failed to convert JSON into ${messageName} protobuf: ${error.message}`);
+    throw error;
+  }
+  const result = schema.safeParse(stripped, { reportInput: true });
   if (result.success) return ok(result.data);
   return err(`Failed to convert JSON into ${messageName} protobuf: ${describeIssues(result.error.issues)}`);
 }

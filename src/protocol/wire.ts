@@ -10,17 +10,28 @@
  */
 import { z } from 'zod';
 
-/** Removes every `null` member and array element, recursively: null means unset. */
-export function stripNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((item) => item !== null).map(stripNulls);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) {
-      if (member !== null) out[key] = stripNulls(member);
-    }
-    return out;
+/**
+ * The deepest nesting a message may have. Every Mesos message is far shallower;
+ * the bound keeps a hostile body from exhausting the stack.
+ */
+export const messageDepthMax = 64;
+
+export class TooDeeplyNested extends Error {
+  constructor() {
+    super(`JSON nested deeper than ${messageDepthMax} levels`);
   }
-  return value;
+}
+
+/** Removes every `null` member and array element, recursively: null means unset. */
+export function stripNulls(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= messageDepthMax) throw new TooDeeplyNested();
+  if (Array.isArray(value)) return value.filter((item) => item !== null).map((item) => stripNulls(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    if (member !== null) out[key] = stripNulls(member, depth + 1);
+  }
+  return out;
 }
 
 const NUMERIC = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;

@@ -27,6 +27,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     process.stdout.write(flagsUsage(agentFlags, 'berth agent'));
     return 0;
   }
+  if (parsed.value.positional.length > 0) return fail(`Unexpected argument '${parsed.value.positional[0] ?? ''}': flags take the form --name=value`);
   const flags = parsed.value.values;
   const masterUrl = masterUrlFromFlag(flags.master);
   if (!masterUrl.ok) return fail(masterUrl.error);

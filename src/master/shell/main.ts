@@ -21,20 +21,15 @@ import { pinoLevel } from '../../lib/logging.js';
 
 export async function runMaster(argv: readonly string[]): Promise<number> {
   const parsed = parseFlags(masterFlags, argv);
-  if (!parsed.ok) {
-    process.stderr.write(`${parsed.error}\n`);
-    return 1;
-  }
+  if (!parsed.ok) return fail(parsed.error);
   if (parsed.value.helpRequested) {
     process.stdout.write(flagsUsage(masterFlags, 'berth master'));
     return 0;
   }
+  if (parsed.value.positional.length > 0) return fail(`Unexpected argument '${parsed.value.positional[0] ?? ''}': flags take the form --name=value`);
   const flags = parsed.value.values;
   const config = compileMasterConfig(flags);
-  if (!config.ok) {
-    process.stderr.write(`${config.error}\n`);
-    return 1;
-  }
+  if (!config.ok) return fail(config.error);
   const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'master' } }, pino.destination(2));
   const app = createHttpServer();
   let runtime: MasterRuntime | undefined;
@@ -62,6 +57,11 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   runtime.stop();
   await app.close();
   return 0;
+}
+
+function fail(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 1;
 }
 
 function waitForSignal(): Promise<void> {
