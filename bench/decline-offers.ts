@@ -46,11 +46,20 @@ function usedTask(frameworkId: string, agentIndex: number): ReportedTask {
   } as unknown as ReportedTask;
 }
 
-export function runDeclineOffers(agentCount: number, frameworkCount: number, maxRounds: number): DeclineOffersResult {
+/** Called around each timed cycle (the profiler starts and stops there). */
+export interface CycleHooks {
+  readonly beforeCycle?: () => void;
+  /** Sees each framework's outstanding offers after the cycle (bench/decline-digest.ts hashes them). */
+  readonly afterCycle?: (frameworks: readonly SimFramework[]) => void;
+}
+
+export function runDeclineOffers(agentCount: number, frameworkCount: number, maxRounds: number, hooks: CycleHooks = {}): DeclineOffersResult {
   const setupStart = performance.now();
-  const h = new Harness({ seed: 42 });
+  // Pings and heartbeats would fire inside the timed ticks; Mesos' benchmark has neither.
+  const quietMs = 24 * 3600 * 1000;
+  const h = new Harness({ seed: 42, config: { agentPingTimeoutMs: quietMs, heartbeatIntervalMs: quietMs } });
   const frameworks: SimFramework[] = [];
-  for (let i = 0; i < frameworkCount; i++) frameworks.push(h.subscribe({ name: `fw${i}`, roles: ['*'] }));
+  for (let i = 0; i < frameworkCount; i++) frameworks.push(h.subscribe({ name: `fw${i}`, roles: ['*'], recordEvents: false }));
   for (let i = 0; i < agentCount; i++) {
     const owner = frameworks[i % frameworkCount] as SimFramework;
     h.addAgent({
@@ -70,9 +79,11 @@ export function runDeclineOffers(agentCount: number, frameworkCount: number, max
   for (let round = 0; round < rounds; round++) {
     for (const framework of frameworks) if (framework.offers.size > 0) framework.declineAll(refuseForeverSeconds);
     const before = countOffers(frameworks);
+    hooks.beforeCycle?.();
     const start = performance.now();
     h.advance(h.state.config.allocationIntervalMs);
     cycleMs.push(performance.now() - start);
+    hooks.afterCycle?.(frameworks);
     offersPerRound.push(countOffers(frameworks) - before);
   }
   return { agents: agentCount, frameworks: frameworkCount, rounds, roundsOfMesos, cycleMs, offersPerRound, setupMs };

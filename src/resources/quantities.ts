@@ -14,6 +14,9 @@ import type { Resources } from './resources.js';
 export class ResourceQuantities {
   private static readonly emptyInstance = new ResourceQuantities([]);
 
+  private lastAlternatives: readonly ResourceQuantities[] | undefined;
+  private lastAnswer = false;
+
   /** Sorted by name, each amount > 0, in thousandths. */
   private constructor(private readonly amounts: readonly (readonly [string, number])[]) {}
 
@@ -104,6 +107,20 @@ export class ResourceQuantities {
   minus(other: ResourceQuantities): ResourceQuantities {
     if (other.amounts.length === 0 || this.amounts.length === 0) return this;
     return ResourceQuantities.fromEntries(this.amounts.map(([name, fixed]) => [name, fixed - other.fixed(name)]));
+  }
+
+  /**
+   * Contains at least one of `alternatives` (an OR of AND-sets, as minimum
+   * allocatable resources are). The answer for the last list asked about is
+   * kept: the allocator asks with the same configured list over and over.
+   * Lists are compared by identity, so a list must not change once asked about.
+   */
+  containsAny(alternatives: readonly ResourceQuantities[]): boolean {
+    if (alternatives !== this.lastAlternatives) {
+      this.lastAnswer = alternatives.some((alternative) => this.contains(alternative));
+      this.lastAlternatives = alternatives;
+    }
+    return this.lastAnswer;
   }
 
   /** At least as much of every name `other` has. */

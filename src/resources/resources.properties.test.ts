@@ -157,4 +157,29 @@ describe('resources: laws', () => {
       }),
     );
   });
+
+  it('resources: laws: a - a is empty, the shortcut and the entry-by-entry subtraction alike', () => {
+    fc.assert(
+      fc.property(arbitraryResources, (a) => {
+        expect(a.minus(a).isEmpty()).toBe(true);
+        expect(a.minus(Resources.of(a.toList())).isEmpty()).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('resources: laws: unallocating an allocated collection gives back the original, field for field', () => {
+    fc.assert(
+      fc.property(arbitraryResources, fc.constantFrom('*', 'eng', 'eng/fe'), (a, role) => {
+        const unallocated = Resources.of(a.toList()).unallocate();
+        const allocated = unallocated.allocate(role);
+        // Computed afresh on a copy, without the link the cached views keep.
+        const recomputed = Resources.of(allocated.toList()).unallocate();
+        expect(allocated.unallocate()).toBe(unallocated);
+        expect(JSON.stringify(recomputed.toList())).toBe(JSON.stringify(unallocated.toList()));
+        expect(recomputed.entries.map((entry) => entry.count)).toEqual(unallocated.entries.map((entry) => entry.count));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -9,7 +9,7 @@
  */
 import { assert } from '../lib/assert.js';
 import { err, ok, type Result } from '../lib/result.js';
-import { toFixed, fromFixed } from './fixed.js';
+import { fromFixed } from './fixed.js';
 import {
   addEntry,
   entryOf,
@@ -35,6 +35,7 @@ import {
   unallocateResource,
 } from './resource.js';
 import { entryToString } from './resource-string.js';
+import { DerivedViews, kindRefined, kindRevocable, kindShared, kindsOf, scalarSumsOf } from './derived.js';
 import { normalizeResource } from './normalize.js';
 import { parseResourcesString } from './parse.js';
 import { validateWireResource } from './validate.js';
@@ -56,19 +57,11 @@ export class Resources {
   private keyCache: string | undefined;
   private listCache: readonly Resource[] | undefined;
   private quantitiesCache: ResourceQuantities | undefined;
-  /**
-   * Derived collections, computed once per instance (it is immutable). The
-   * allocator asks the same agent's resources for the same views many times
-   * per cycle; this keeps those calls allocation-free after the first.
-   */
-  private derived: Map<string, unknown> | undefined;
+  private views: DerivedViews | undefined;
 
-  private memo<T>(key: string, compute: () => T): T {
-    this.derived ??= new Map();
-    if (this.derived.has(key)) return this.derived.get(key) as T;
-    const value = compute();
-    this.derived.set(key, value);
-    return value;
+  private derived(): DerivedViews {
+    this.views ??= new DerivedViews();
+    return this.views;
   }
 
   /** Entries obey the invariants of entries.ts: non-empty, pairwise not addable. */
@@ -144,6 +137,8 @@ export class Resources {
     if (this.entries.length === 0) return this;
     if (other instanceof Resources) {
       if (other.entries.length === 0) return this;
+      // Each entry takes away itself or an equal one, leaving nothing (an agent offered whole).
+      if (other === this) return Resources.emptyInstance;
       const entries = this.entries.slice();
       for (const entry of other.entries) subtractEntry(entries, entry);
       return Resources.fromEntries(entries);
@@ -200,26 +195,45 @@ export class Resources {
   }
 
   allocate(role: string): Resources {
-    if (this.entries.every((entry) => entry.resource.allocation_info?.role === role)) return this;
-    return this.memo(`allocate\u0000${role}`, () => this.map((resource) => allocateResource(resource, role)));
+    const views = this.derived();
+    views.allocated ??= new Map();
+    let allocated = views.allocated.get(role);
+    if (allocated === undefined) {
+      allocated = this.entries.every((entry) => entry.resource.allocation_info?.role === role)
+        ? this
+        : this.map((resource) => allocateResource(resource, role));
+      views.allocated.set(role, allocated);
+      // Unallocating gives back exactly this collection: the same entries, in the
+      // same order, each resource with the same fields. Handing back this very
+      // instance keeps its caches (key, views) warm when an offer is declined.
+      if (allocated !== this && this.entries.every((entry) => entry.resource.allocation_info === undefined)) {
+        allocated.derived().unallocated ??= this;
+      }
+    }
+    return allocated;
   }
 
   unallocate(): Resources {
-    if (this.entries.every((entry) => entry.resource.allocation_info === undefined)) return this;
-    return this.memo('unallocate', () => this.map(unallocateResource));
+    const views = this.derived();
+    views.unallocated ??= this.entries.every((entry) => entry.resource.allocation_info === undefined) ? this : this.map(unallocateResource);
+    return views.unallocated;
   }
 
   /** Grouped by allocation role; every resource must be allocated (a programmer error otherwise). Do not mutate. */
   allocations(): ReadonlyMap<string, Resources> {
-    return this.memo('allocations', () => {
-      const first = this.entries[0]?.resource.allocation_info?.role;
-      if (first !== undefined && this.entries.every((entry) => entry.resource.allocation_info?.role === first)) {
-        return new Map([[first, this]]);
-      }
-      return this.groupBy((resource) => {
-        assert(resource.allocation_info !== undefined, `allocations() of unallocated resource '${resource.name}'`);
-        return resource.allocation_info.role;
-      });
+    const views = this.derived();
+    views.allocations ??= this.groupByAllocation();
+    return views.allocations;
+  }
+
+  private groupByAllocation(): ReadonlyMap<string, Resources> {
+    const first = this.entries[0]?.resource.allocation_info?.role;
+    if (first !== undefined && this.entries.every((entry) => entry.resource.allocation_info?.role === first)) {
+      return new Map([[first, this]]);
+    }
+    return this.groupBy((resource) => {
+      assert(resource.allocation_info !== undefined, `allocations() of unallocated resource '${resource.name}'`);
+      return resource.allocation_info.role;
     });
   }
 
@@ -229,24 +243,39 @@ export class Resources {
   }
 
   unreserved(): Resources {
-    return this.memo('unreserved', () => this.filter(isUnreserved));
+    const views = this.derived();
+    views.unreserved ??= this.filter(isUnreserved);
+    return views.unreserved;
   }
 
   /** Reserved resources grouped by their current reservation's role. Do not mutate. */
   reservations(): ReadonlyMap<string, Resources> {
-    return this.memo('reservations', () => this.groupBy((resource) => (isReserved(resource) ? reservationRole(resource) : undefined)));
+    const views = this.derived();
+    views.reservations ??= this.groupBy((resource) => (isReserved(resource) ? reservationRole(resource) : undefined));
+    return views.reservations;
   }
 
   allocatableTo(role: string): Resources {
-    return this.memo(`allocatableTo\u0000${role}`, () => this.filter((resource) => isAllocatableTo(resource, role)));
+    const views = this.derived();
+    views.allocatableTo ??= new Map();
+    let allocatable = views.allocatableTo.get(role);
+    if (allocatable === undefined) {
+      allocatable = this.filter((resource) => isAllocatableTo(resource, role));
+      views.allocatableTo.set(role, allocatable);
+    }
+    return allocatable;
   }
 
   nonShared(): Resources {
-    return this.memo('nonShared', () => this.filter((resource) => !isShared(resource)));
+    const views = this.derived();
+    views.nonShared ??= this.filter((resource) => !isShared(resource));
+    return views.nonShared;
   }
 
   shared(): Resources {
-    return this.memo('shared', () => this.filter(isShared));
+    const views = this.derived();
+    views.shared ??= this.filter(isShared);
+    return views.shared;
   }
 
   persistentVolumes(): Resources {
@@ -294,11 +323,37 @@ export class Resources {
 
   /** The sum of scalar resources called `name` (fixed-point exact); 0 when there are none. */
   scalarValue(name: string): number {
-    let fixed = 0;
-    for (const { resource } of this.entries) {
-      if (resource.name === name && resource.type === 'SCALAR') fixed += toFixed(resource.scalar?.value ?? 0);
-    }
-    return fromFixed(fixed);
+    return fromFixed(this.scalarSums().get(name) ?? 0);
+  }
+
+  /**
+   * Per name, the sum of its scalar resources in thousandths (cached; do not
+   * mutate). Names in entry order; a shared resource counts once, not per copy.
+   */
+  scalarSums(): ReadonlyMap<string, number> {
+    const views = this.derived();
+    views.scalarSums ??= scalarSumsOf(this.entries);
+    return views.scalarSums;
+  }
+
+  /** Some resource is revocable (cached, like hasShared and hasRefinedReservations). */
+  hasRevocable(): boolean {
+    return (this.kinds() & kindRevocable) !== 0;
+  }
+
+  hasShared(): boolean {
+    return (this.kinds() & kindShared) !== 0;
+  }
+
+  /** Some resource has a reservation stack of more than one level. */
+  hasRefinedReservations(): boolean {
+    return (this.kinds() & kindRefined) !== 0;
+  }
+
+  private kinds(): number {
+    const views = this.derived();
+    views.kinds ??= kindsOf(this.entries);
+    return views.kinds;
   }
 
   /** Quantities per name (cached): scalar sums, integers in ranges, set items. */

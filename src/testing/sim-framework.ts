@@ -15,6 +15,8 @@ export interface SimFrameworkOptions {
   readonly capabilities?: readonly string[];
   readonly info?: Partial<FrameworkInfo>;
   readonly suppressedRoles?: readonly string[];
+  /** Keep every event in `events` (tests) or only track offers (benchmarks, which would otherwise hold millions). */
+  readonly recordEvents?: boolean;
 }
 
 export class SimFramework {
@@ -62,7 +64,7 @@ export class SimFramework {
 
   receive(connectionId: string, event: SchedulerEvent): void {
     if (connectionId !== this.connectionId) return;
-    this.events.push(event);
+    if (this.options.recordEvents !== false || event.type === 'SUBSCRIBED') this.events.push(event);
     if (event.type === 'SUBSCRIBED') this.id = event.subscribed.framework_id.value;
     if (event.type === 'OFFERS') for (const offer of event.offers.offers) this.offers.set(offer.id.value, offer);
     if (event.type === 'RESCIND') this.offers.delete(event.rescind.offer_id.value);

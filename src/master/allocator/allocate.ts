@@ -12,6 +12,7 @@ import { roleAncestors, Resources } from '../../resources/index.js';
 import type { Random } from '../../lib/random.js';
 import { shuffled } from '../../lib/random.js';
 import type { Allocator } from './allocator.js';
+import { RunSorters } from './run-sorters.js';
 import type { RoleFilters } from './filters.js';
 import { addInto, isEmpty, minus, plus, scalarQuantities, type Quantities } from './quantities.js';
 import { isDefaultQuota, limitsMinus, shrinkResources } from './quota.js';
@@ -40,11 +41,23 @@ export function allocate(state: Allocator, options: AllocateOptions): Allocation
 }
 
 class AllocationRun {
+  private readonly sorters: RunSorters;
   private readonly roleSorter: Sorter;
-  private readonly frameworkSorters = new Map<string, FrameworkSorter<AllocatorFramework>>();
-  private readonly freeByAgent = new Map<string, Resources>();
+  /** Each agent the run offered from: its free resources before the run and now (the plan's availability). */
+  private readonly availability = new Map<string, { readonly before: Resources; after: Resources }>();
+  /** The agent being visited and its free resources now: read many times per visit, so kept at hand. */
+  private visitedAgent: AllocatorAgent | undefined;
+  private visitedFree: Resources = Resources.empty();
+  /** Each stage visits an agent once, so only stage two can meet an agent offered from before (by stage one). */
+  private stage: 1 | 2 = 1;
+  private stageOneOffered = false;
   private readonly offeredShared = new Map<string, Resources>();
-  private readonly planned = new Map<string, PlannedOffer>();
+  /** Offers in the order first planned; one per (framework, agent, role), later grants merged in. */
+  private readonly planned: PlannedOffer[] = [];
+  /** Indexes into `planned` of each agent's offers (a handful), to find the one to merge into. */
+  private readonly plannedByAgent = new Map<AllocatorAgent, number[]>();
+  /** Set when a grant was merged into an earlier offer (then the sorters' copies are not what a replay gives). */
+  private mergedGrants = false;
   /** Consumed quota of roles with non-default quota (and their ancestors), updated as the run allocates. */
   private readonly consumedQuota = new Map<string, Map<string, number>>();
   private requiredHeadroom: Map<string, number> = new Map();
@@ -63,7 +76,8 @@ class AllocationRun {
     private readonly state: Allocator,
     private readonly random: Random,
   ) {
-    this.roleSorter = state.roleSorter.clone();
+    this.sorters = new RunSorters(state);
+    this.roleSorter = this.sorters.roleSorter;
     let guarantees = false;
     for (const node of state.roles.topLevel()) {
       if (isDefaultQuota(node.quota)) continue;
@@ -80,12 +94,8 @@ class AllocationRun {
   }
 
   plan(): AllocationPlan {
-    const availability = new Map<string, { before: Resources; after: Resources }>();
-    for (const [agentId, after] of this.freeByAgent) {
-      const agent = this.state.agents.get(agentId);
-      if (agent !== undefined) availability.set(agentId, { before: agent.available, after });
-    }
-    return { offers: [...this.planned.values()], availability };
+    const sorters = this.sorters.planned(this.mergedGrants);
+    return { offers: this.planned, availability: this.availability, ...(sorters !== undefined ? { sorters } : {}) };
   }
 
   /** available headroom = total − allocated − unallocated reservations − unallocated revocable. */
@@ -106,18 +116,16 @@ class AllocationRun {
   }
 
   private sorterFor(role: string): FrameworkSorter<AllocatorFramework> | undefined {
-    let sorter = this.frameworkSorters.get(role);
-    if (sorter === undefined) {
-      const original = this.state.frameworkSorter(role);
-      if (original === undefined) return undefined;
-      sorter = original.clone();
-      this.frameworkSorters.set(role, sorter);
-    }
-    return sorter;
+    return this.sorters.frameworkSorter(role);
   }
 
   private free(agent: AllocatorAgent): Resources {
-    return this.freeByAgent.get(agent.id) ?? agent.available;
+    if (agent !== this.visitedAgent) {
+      this.visitedAgent = agent;
+      const earlier = this.stageOneOffered && this.stage === 2 ? this.availability.get(agent.id) : undefined;
+      this.visitedFree = earlier?.after ?? agent.available;
+    }
+    return this.visitedFree;
   }
 
   /** What the agent can still offer `role` in this run (shared volumes at most once per run). */
@@ -128,6 +136,7 @@ class AllocationRun {
   }
 
   stageOne(agent: AllocatorAgent): void {
+    this.stage = 1;
     this.stageOneRoles(agent);
     this.flushFrameworkShares();
     this.flushRoleShares();
@@ -176,6 +185,7 @@ class AllocationRun {
   }
 
   stageTwo(agent: AllocatorAgent): void {
+    this.stage = 2;
     this.stageTwoRoles(agent);
     this.flushFrameworkShares();
     this.flushRoleShares();
@@ -224,7 +234,9 @@ class AllocationRun {
           }
           toOffer = candidate.filter((r) => !isUnreservedNonRevocableScalar(r)).plus(additional);
         }
-        if (!this.isAllocatable(toOffer, role, framework) || this.isFiltered(framework, role, agent, toOffer, roleFilters)) continue;
+        // candidate() checked `available` already; the check is repeated only for a trimmed offer.
+        if (toOffer !== available && !this.isAllocatable(toOffer, role, framework)) continue;
+        if (this.isFiltered(framework, role, agent, toOffer, roleFilters)) continue;
         if (this.consumedQuota.has(role) || trimmed) {
           const increase = scalarQuantities(additional ?? candidate.filter(isUnreservedNonRevocableScalar));
           if (this.consumedQuota.has(role)) this.consume(role, increase);
@@ -248,7 +260,7 @@ class AllocationRun {
 
   private canReceive(framework: AllocatorFramework, agent: AllocatorAgent): boolean {
     if (this.state.config.filterGpuResources && !framework.capabilities.has('GPU_RESOURCES')) {
-      if (agent.total.scalarValue('gpus') > 0) return false;
+      if (agent.hasGpus) return false;
     }
     return true;
   }
@@ -258,8 +270,7 @@ class AllocationRun {
     if (resources.isEmpty()) return false;
     const minimums = framework.minAllocatable.get(role) ?? this.state.config.minAllocatable;
     if (minimums.length === 0) return true;
-    const quantities = resources.quantities();
-    return minimums.some((minimum) => quantities.contains(minimum));
+    return resources.quantities().containsAny(minimums);
   }
 
   private isFiltered(
@@ -284,20 +295,36 @@ class AllocationRun {
 
   private offer(agent: AllocatorAgent, framework: AllocatorFramework, role: string, resources: Resources): void {
     const allocated = resources.allocate(role);
-    const key = `${framework.id}\u0000${agent.id}\u0000${role}`;
-    const previous = this.planned.get(key);
-    this.planned.set(key, {
-      frameworkId: framework.id,
-      agentId: agent.id,
-      role,
-      resources: previous === undefined ? allocated : previous.resources.plus(allocated),
-    });
-    this.freeByAgent.set(agent.id, this.free(agent).minus(resources.nonShared()));
+    this.addToPlan(agent, framework, role, allocated);
+    const after = this.free(agent).minus(resources.nonShared());
+    const availability = this.availability.get(agent.id);
+    if (availability === undefined) this.availability.set(agent.id, { before: agent.available, after });
+    else availability.after = after;
+    this.visitedFree = after;
+    if (this.stage === 1) this.stageOneOffered = true;
     const shared = resources.shared();
     if (!shared.isEmpty()) this.offeredShared.set(agent.id, (this.offeredShared.get(agent.id) ?? Resources.empty()).plus(shared));
     const quantities = scalarQuantities(allocated);
     this.pendingRoleShares.push({ role, quantities });
     this.pendingFrameworkShares.push({ role, frameworkId: framework.id, quantities });
+  }
+
+  private addToPlan(agent: AllocatorAgent, framework: AllocatorFramework, role: string, allocated: Resources): void {
+    let indexes = this.plannedByAgent.get(agent);
+    if (indexes === undefined) {
+      indexes = [];
+      this.plannedByAgent.set(agent, indexes);
+    }
+    for (const index of indexes) {
+      const previous = this.planned[index] as PlannedOffer;
+      if (previous.frameworkId === framework.id && previous.role === role) {
+        this.planned[index] = { ...previous, resources: previous.resources.plus(allocated) };
+        this.mergedGrants = true;
+        return;
+      }
+    }
+    indexes.push(this.planned.length);
+    this.planned.push({ frameworkId: framework.id, agentId: agent.id, role, resources: allocated });
   }
 
   private flushFrameworkShares(): void {
@@ -330,14 +357,8 @@ function stripIncapable(resources: Resources, framework: AllocatorFramework): Re
   const revocable = framework.capabilities.has('REVOCABLE_RESOURCES');
   const shared = framework.capabilities.has('SHARED_RESOURCES');
   const refinement = framework.capabilities.has('RESERVATION_REFINEMENT');
-  if (revocable && shared && refinement) return resources;
-  let needsStrip = false;
-  for (const { resource } of resources.entries) {
-    if ((!revocable && resource.revocable !== undefined) || (!shared && resource.shared !== undefined) || (!refinement && resource.reservations.length > 1)) {
-      needsStrip = true;
-      break;
-    }
-  }
+  // The collection knows (cached) which kinds it holds: most offers need no stripping.
+  const needsStrip = (!revocable && resources.hasRevocable()) || (!shared && resources.hasShared()) || (!refinement && resources.hasRefinedReservations());
   if (!needsStrip) return resources;
   return resources.filter(
     (r) => (revocable || r.revocable === undefined) && (shared || r.shared === undefined) && (refinement || r.reservations.length <= 1),

@@ -22,7 +22,9 @@ import type {
   AllocatorFramework,
   AllocationPlan,
   FrameworkPolicy,
+  PlannedSorters,
 } from './types.js';
+import { sortersAdoptable } from './run-sorters.js';
 import type { AgentAttributes } from './offer-constraints.js';
 import type { AgentCapability } from '../../protocol/mesos.js';
 
@@ -34,7 +36,7 @@ export class Allocator {
   readonly agents = new Map<string, AllocatorAgent>();
   readonly frameworks = new Map<string, AllocatorFramework>();
   readonly roles = new RoleTree();
-  readonly roleSorter: Sorter;
+  private currentRoleSorter: Sorter;
   readonly frameworkSorters = new Map<string, FrameworkSorter<AllocatorFramework>>();
   readonly weights = new Map<string, number>();
   /** Scalar quantities of every agent's total (fixed point): the DRF denominators. */
@@ -46,7 +48,11 @@ export class Allocator {
   paused = false;
 
   constructor(readonly config: AllocatorConfig) {
-    this.roleSorter = this.newSorter(config.roleSorter);
+    this.currentRoleSorter = this.newSorter(config.roleSorter);
+  }
+
+  get roleSorter(): Sorter {
+    return this.currentRoleSorter;
   }
 
   private newSorter(kind: SorterKind): Sorter {
@@ -146,6 +152,7 @@ export class Allocator {
       placement,
       capabilities,
       total,
+      hasGpus: total.scalarValue('gpus') > 0,
       offeredOrAllocated: new Map(),
       available: total,
       activated: true,
@@ -177,6 +184,7 @@ export class Allocator {
     const agent = this.agent(id);
     this.addTotal(agent.total, -1);
     agent.total = total;
+    agent.hasGpus = total.scalarValue('gpus') > 0;
     agent.capabilities = capabilities;
     agent.placement = placement;
     this.addTotal(total, 1);
@@ -195,9 +203,10 @@ export class Allocator {
 
   /** Commits a plan made by allocate() against this state. */
   applyPlan(plan: AllocationPlan): void {
+    const adopted = plan.sorters !== undefined && this.adoptSorters(plan.sorters);
     for (const offer of plan.offers) {
       const agent = this.agent(offer.agentId);
-      this.track(agent, this.framework(offer.frameworkId), offer.resources, false);
+      this.track(agent, this.framework(offer.frameworkId), offer.resources, false, !adopted);
     }
     for (const [agentId, { before, after }] of plan.availability) {
       const agent = this.agent(agentId);
@@ -303,15 +312,38 @@ export class Allocator {
     this.roles.trackReservations(total, sign);
   }
 
-  private track(agent: AllocatorAgent, framework: AllocatorFramework, resources: Resources, updateAvailable = true): void {
+  /**
+   * The run's sorter copies already hold the plan's offers: when the sorters
+   * they were copied from are unchanged, they take their place (run-sorters.ts).
+   */
+  private adoptSorters(sorters: PlannedSorters): boolean {
+    if (!sortersAdoptable(sorters, this.currentRoleSorter, this.frameworkSorters)) return false;
+    this.currentRoleSorter = sorters.roleSorter.copy;
+    for (const [role, { copy }] of sorters.frameworkSorters) this.frameworkSorters.set(role, copy);
+    return true;
+  }
+
+  private track(
+    agent: AllocatorAgent,
+    framework: AllocatorFramework,
+    resources: Resources,
+    updateAvailable = true,
+    updateSorters = true,
+  ): void {
     const previous = agent.offeredOrAllocated.get(framework.id) ?? Resources.empty();
     agent.offeredOrAllocated.set(framework.id, previous.plus(resources));
     if (updateAvailable) this.takeFromAvailable(agent, resources);
     for (const [role, allocated] of resources.allocations()) {
-      if (!this.isTracked(framework, role)) this.trackFrameworkUnderRole(framework, role);
-      const quantities = scalarQuantities(allocated);
-      this.roleSorter.allocated(role, quantities);
-      this.sorterOf(role).allocated(framework.id, quantities);
+      if (!this.isTracked(framework, role)) {
+        // An adopted sorter came from the run, which only offers to frameworks it tracks.
+        assert(updateSorters, `allocator: adopted sorter of ${role} does not track ${framework.id}`);
+        this.trackFrameworkUnderRole(framework, role);
+      }
+      if (updateSorters) {
+        const quantities = scalarQuantities(allocated);
+        this.roleSorter.allocated(role, quantities);
+        this.sorterOf(role).allocated(framework.id, quantities);
+      }
       this.roles.trackAllocated(allocated, 1);
     }
   }

@@ -5,14 +5,13 @@
  *
  * For speed at tens of thousands of agents each (agent, role) keeps a coverage
  * bitset over framework indices: bit f is set when one of framework f's
- * filters covers the agent's whole allocatable-to-role resources ("the base",
- * identified by its key). Anything offered on that agent for that role is a
- * subset of the base, so a set bit means "filtered" without comparing
- * resources; a clear bit falls back to the exact check. The bitset is rebuilt
- * when the base changes.
+ * filters covers the agent's whole allocatable-to-role resources ("the base").
+ * Anything offered on that agent for that role is a subset of the base, so a
+ * set bit means "filtered" without comparing resources; a clear bit falls back
+ * to the exact check. The bitset is rebuilt when the base changes.
  */
 import { MinHeap } from '../../lib/min-heap.js';
-import { countCommonBits } from './sorter/index-bits.js';
+import { countCommonBits, IndexBits } from './sorter/index-bits.js';
 import type { Resources } from '../../resources/index.js';
 
 export interface RefusedFilter {
@@ -29,9 +28,11 @@ export interface RefusedFilter {
 /** Filters of one (agent, role), by framework index, plus the coverage bitset. */
 export class RoleFilters {
   readonly byFramework = new Map<number, RefusedFilter[]>();
-  private coverageKey: string | undefined;
   private coverageBase: Resources | undefined;
-  private bits = new Uint32Array(4);
+  /** Bit f: a filter of framework f covers the base. */
+  private coverage = new IndexBits();
+  /** Bit f: framework f has a filter here; lets the exact check skip the map for the others. */
+  private readonly present = new IndexBits();
 
   get size(): number {
     return this.byFramework.size;
@@ -41,8 +42,9 @@ export class RoleFilters {
     const list = this.byFramework.get(filter.frameworkIndex);
     if (list === undefined) this.byFramework.set(filter.frameworkIndex, [filter]);
     else list.push(filter);
+    this.present.set(filter.frameworkIndex);
     if (this.coverageBase !== undefined && filter.refused.contains(this.coverageBase)) {
-      this.setBit(filter.frameworkIndex);
+      this.coverage.set(filter.frameworkIndex);
     }
   }
 
@@ -50,58 +52,54 @@ export class RoleFilters {
     const list = this.byFramework.get(filter.frameworkIndex);
     if (list === undefined) return;
     const rest = list.filter((f) => f !== filter);
-    if (rest.length === 0) this.byFramework.delete(filter.frameworkIndex);
-    else this.byFramework.set(filter.frameworkIndex, rest);
-    this.clearBit(filter.frameworkIndex);
+    if (rest.length === 0) {
+      this.byFramework.delete(filter.frameworkIndex);
+      this.present.clear(filter.frameworkIndex);
+    } else {
+      this.byFramework.set(filter.frameworkIndex, rest);
+    }
+    this.coverage.clear(filter.frameworkIndex);
     if (this.coverageBase !== undefined && rest.some((f) => f.refused.contains(this.coverageBase as Resources))) {
-      this.setBit(filter.frameworkIndex);
+      this.coverage.set(filter.frameworkIndex);
     }
   }
 
-  /** Makes the bitset describe `base`; cheap when the base has not changed. */
+  /**
+   * Makes the bitset describe `base`; cheap when the base has not changed. A
+   * declined offer usually comes back as the very collection it was made
+   * from, so identity settles most calls; equality is checked before a rebuild.
+   */
   prepare(base: Resources): void {
-    const key = base.key();
-    if (key === this.coverageKey) return;
-    this.coverageKey = key;
+    if (base === this.coverageBase) return;
+    if (this.coverageBase !== undefined && base.equals(this.coverageBase)) {
+      this.coverageBase = base;
+      return;
+    }
     this.coverageBase = base;
-    this.bits.fill(0);
+    this.coverage = new IndexBits();
     for (const [index, list] of this.byFramework) {
-      if (list.some((f) => f.refused.contains(base))) this.setBit(index);
+      if (list.some((f) => f.refused.contains(base))) this.coverage.set(index);
     }
   }
 
   /** After prepare(base): true when framework `index` refused all of the base. */
   covers(index: number): boolean {
-    const word = index >>> 5;
-    return word < this.bits.length && ((this.bits[word] as number) & (1 << (index & 31))) !== 0;
+    return this.coverage.has(index);
   }
 
   /** After prepare(base): true when every active framework (bits in `active`) refused all of the base. */
   coversAll(active: Uint32Array, activeCount: number): boolean {
-    return activeCount > 0 && countCommonBits(this.bits, active) >= activeCount;
+    // Fewer frameworks covered than are active (the usual case) settles it without a scan.
+    return activeCount > 0 && this.coverage.count >= activeCount && countCommonBits(this.coverage.words, active) >= activeCount;
   }
 
   /** The exact check of Mesos' isFiltered. */
   filters(index: number, candidate: Resources): boolean {
+    if (!this.present.has(index)) return false;
     const list = this.byFramework.get(index);
     if (list === undefined) return false;
     for (const filter of list) if (filter.refused.contains(candidate)) return true;
     return false;
-  }
-
-  private setBit(index: number): void {
-    const word = index >>> 5;
-    if (word >= this.bits.length) {
-      const grown = new Uint32Array(Math.max(word + 1, this.bits.length * 2));
-      grown.set(this.bits);
-      this.bits = grown;
-    }
-    this.bits[word] = (this.bits[word] as number) | (1 << (index & 31));
-  }
-
-  private clearBit(index: number): void {
-    const word = index >>> 5;
-    if (word < this.bits.length) this.bits[word] = (this.bits[word] as number) & ~(1 << (index & 31));
   }
 }
 

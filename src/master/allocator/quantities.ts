@@ -8,21 +8,33 @@ import type { Resources } from '../../resources/index.js';
 
 export type Quantities = ReadonlyMap<string, number>;
 
-const cache = new WeakMap<Resources, Quantities>();
-
-/** Scalar quantities of a resource collection (shared copies counted once). */
+/** Scalar quantities of a resource collection (shared copies counted once); cached by the collection. */
 export function scalarQuantities(resources: Resources): Quantities {
-  let quantities = cache.get(resources);
-  if (quantities === undefined) {
-    const map = new Map<string, number>();
+  return resources.scalarSums();
+}
+
+export interface ReservationSplit {
+  readonly unreserved: Quantities;
+  readonly reserved: Quantities;
+}
+
+const splitCache = new WeakMap<Resources, ReservationSplit>();
+
+/** Scalar quantities of the unreserved and of the reserved part, in one pass (cached). */
+export function reservationSplitScalars(resources: Resources): ReservationSplit {
+  let split = splitCache.get(resources);
+  if (split === undefined) {
+    const unreserved = new Map<string, number>();
+    const reserved = new Map<string, number>();
     for (const { resource } of resources.entries) {
       if (resource.type !== 'SCALAR' || resource.scalar === undefined) continue;
-      map.set(resource.name, (map.get(resource.name) ?? 0) + toFixed(resource.scalar.value));
+      const target = resource.reservations.length === 0 ? unreserved : reserved;
+      target.set(resource.name, (target.get(resource.name) ?? 0) + toFixed(resource.scalar.value));
     }
-    quantities = map;
-    cache.set(resources, quantities);
+    split = { unreserved, reserved };
+    splitCache.set(resources, split);
   }
-  return quantities;
+  return split;
 }
 
 export function plus(a: Quantities, b: Quantities): Map<string, number> {

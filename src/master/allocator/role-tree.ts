@@ -8,9 +8,9 @@
  * A node lives while it has frameworks, reservations, allocations, children or
  * a quota; empty nodes are pruned so the tree only holds roles that matter.
  */
-import { roleAncestors, toFixed } from '../../resources/index.js';
+import { roleAncestors } from '../../resources/index.js';
 import type { Resources } from '../../resources/index.js';
-import { addInto, isEmpty, plus, scalarQuantities, type Quantities } from './quantities.js';
+import { addInto, isEmpty, plus, reservationSplitScalars, scalarQuantities, type Quantities } from './quantities.js';
 import { defaultQuota, isDefaultQuota, type Quota } from './quota.js';
 
 export class RoleNode {
@@ -41,6 +41,12 @@ export class RoleNode {
       isDefaultQuota(this.quota)
     );
   }
+}
+
+/** The parent of a role ("a/b" for "a/b/c"), undefined for a top-level role. */
+function parentRole(role: string): string | undefined {
+  const slash = role.lastIndexOf('/');
+  return slash < 0 ? undefined : role.slice(0, slash);
 }
 
 export class RoleTree {
@@ -107,18 +113,13 @@ export class RoleTree {
   /** Offered or allocated resources (each carries allocation_info.role). */
   trackAllocated(resources: Resources, sign: 1 | -1): void {
     for (const [role, allocated] of resources.allocations()) {
-      // One pass over the entries: this runs for every offer the allocator makes.
-      const unreserved = new Map<string, number>();
-      const reserved = new Map<string, number>();
-      for (const { resource } of allocated.entries) {
-        if (resource.type !== 'SCALAR' || resource.scalar === undefined) continue;
-        const target = resource.reservations.length === 0 ? unreserved : reserved;
-        target.set(resource.name, (target.get(resource.name) ?? 0) + toFixed(resource.scalar.value));
-      }
-      this.forPath(role, (node) => {
+      // This runs for every offer the allocator makes: the split is cached per collection.
+      const { unreserved, reserved } = reservationSplitScalars(allocated);
+      for (let current: string | undefined = role; current !== undefined; current = parentRole(current)) {
+        const node = this.ensure(current);
         addInto(node.allocatedUnreserved, unreserved, sign);
         addInto(node.allocatedReserved, reserved, sign);
-      });
+      }
       if (sign === -1) this.prune(role);
     }
   }

@@ -7,7 +7,7 @@ import type { AgentCapability, FrameworkCapability } from '../../protocol/mesos.
 import type { Resources, ResourceQuantities } from '../../resources/index.js';
 import type { RoleFilters, RefusedFilter } from './filters.js';
 import type { AgentAttributes, OfferConstraintFilter } from './offer-constraints.js';
-import type { SorterKind } from './sorter/sorter.js';
+import type { FrameworkSorter, Sorter, SorterKind } from './sorter/sorter.js';
 
 export interface AllocatorConfig {
   readonly allocationIntervalMs: number;
@@ -24,6 +24,8 @@ export interface AllocatorAgent {
   placement: AgentAttributes;
   capabilities: ReadonlySet<AgentCapability>;
   total: Resources;
+  /** `total` holds GPUs (kept with it): asked for every framework without GPU_RESOURCES on every agent. */
+  hasGpus: boolean;
   /** By framework id; each resource carries allocation_info.role. */
   readonly offeredOrAllocated: Map<string, Resources>;
   /**
@@ -76,4 +78,25 @@ export interface AllocationPlan {
    * reuses `after` instead of recomputing it.
    */
   readonly availability: ReadonlyMap<string, { readonly before: Resources; readonly after: Resources }>;
+  /**
+   * The run's copies of the sorters, holding its allocations. Applying the
+   * plan while the original sorters are unchanged (same objects, same
+   * revisions) puts these in their place instead of replaying every offer on
+   * the originals: the run already made exactly those calls, in that order.
+   * Absent when a replay would differ (an offer merged two grants, or a sorter
+   * whose sort() leaves a trace).
+   */
+  readonly sorters?: PlannedSorters;
+}
+
+export interface SorterCopy<S> {
+  readonly source: S;
+  /** The source's revision when the copy was taken. */
+  readonly revision: number;
+  readonly copy: S;
+}
+
+export interface PlannedSorters {
+  readonly roleSorter: SorterCopy<Sorter>;
+  readonly frameworkSorters: ReadonlyMap<string, SorterCopy<FrameworkSorter<AllocatorFramework>>>;
 }

@@ -7,11 +7,12 @@ import { assert } from '../../lib/assert.js';
 import type { WireOffer } from '../../protocol/outputs.js';
 import type { AllocationPlan } from '../allocator/types.js';
 import type { StepContext } from './context.js';
-import { newOfferId, type Framework, type Offer } from './state.js';
+import { newOfferId, type Agent, type Framework, type Offer } from './state.js';
 import { resourcesForFramework } from './resources-out.js';
 
 export function createOffers(ctx: StepContext, plan: AllocationPlan): void {
   const state = ctx.state;
+  // One OFFERS event per framework, sent after every offer of the plan is in the state.
   const byFramework = new Map<Framework, WireOffer[]>();
   for (const planned of plan.offers) {
     const framework = state.frameworks.get(planned.frameworkId);
@@ -28,20 +29,24 @@ export function createOffers(ctx: StepContext, plan: AllocationPlan): void {
     state.offers.set(offer.id, offer);
     framework.offers.add(offer.id);
     agent.offers.add(offer.id);
-    framework.counters.increment('offers/sent');
     if (state.config.offerTimeoutMs !== undefined) state.timers.set(`offer:${offer.id}`, ctx.nowMs + state.config.offerTimeoutMs);
-    const list = byFramework.get(framework) ?? [];
-    list.push(wireOffer(ctx, framework, offer));
-    byFramework.set(framework, list);
+    let list = byFramework.get(framework);
+    if (list === undefined) {
+      list = [];
+      byFramework.set(framework, list);
+    }
+    list.push(wireOffer(framework, agent, offer));
   }
-  for (const [framework, offers] of byFramework) ctx.sendToFramework(framework, { type: 'OFFERS', offers: { offers } });
+  for (const [framework, offers] of byFramework) {
+    framework.counters.increment('offers/sent', offers.length);
+    ctx.sendToFramework(framework, { type: 'OFFERS', offers: { offers } });
+  }
 }
 
-function wireOffer(ctx: StepContext, framework: Framework, offer: Offer): WireOffer {
-  const agent = ctx.state.agents.get(offer.agentId);
-  assert(agent !== undefined, 'offers: offer on an unknown agent');
+function wireOffer(framework: Framework, agent: Agent, offer: Offer): WireOffer {
   const multiRole = framework.capabilities.has('MULTI_ROLE');
-  const executorIds = [...(framework.executors.get(agent.id)?.keys() ?? [])].map((value) => ({ value }));
+  const executors = framework.executors.get(agent.id);
+  const executorIds = executors === undefined ? [] : [...executors.keys()].map((value) => ({ value }));
   return {
     id: { value: offer.id },
     framework_id: { value: framework.id },

@@ -19,6 +19,9 @@ export class DrfSorter implements Sorter {
   private weights = new Map<string, number>();
   private dirty = true;
   private order: readonly string[] | undefined;
+  revision = 0;
+  /** Sorting only puts siblings in their canonical (share, count, path) order. */
+  readonly sortLeavesNoTrace = true;
 
   constructor(private readonly excludedNames: ReadonlySet<string> = new Set()) {}
 
@@ -27,11 +30,13 @@ export class DrfSorter implements Sorter {
   }
 
   add(client: string): void {
+    this.revision++;
     this.tree.add(client);
     this.markDirty();
   }
 
   remove(client: string): void {
+    this.revision++;
     this.tree.remove(client);
     this.markDirty();
   }
@@ -46,10 +51,12 @@ export class DrfSorter implements Sorter {
   }
 
   activate(client: string): void {
+    this.revision++;
     if (this.tree.setActive(client, true)) this.markDirty();
   }
 
   deactivate(client: string): void {
+    this.revision++;
     // Moving an inactive leaf to the end keeps the active prefix sorted.
     if (this.tree.setActive(client, false)) this.order = undefined;
   }
@@ -59,16 +66,19 @@ export class DrfSorter implements Sorter {
   }
 
   updateWeight(path: string, weight: number): void {
+    this.revision++;
     if (weight === 1) this.weights.delete(path);
     else this.weights.set(path, weight);
     this.markDirty();
   }
 
   allocated(client: string, quantities: ScalarQuantities): void {
+    this.revision++;
     this.reposition(this.tree.adjust(client, quantities, 1));
   }
 
   unallocated(client: string, quantities: ScalarQuantities): void {
+    this.revision++;
     this.reposition(this.tree.adjust(client, quantities, -1));
   }
 
@@ -77,11 +87,13 @@ export class DrfSorter implements Sorter {
   }
 
   addTotal(quantities: ScalarQuantities): void {
+    this.revision++;
     addQuantities(this.total, quantities, 1);
     this.markDirty();
   }
 
   removeTotal(quantities: ScalarQuantities): void {
+    this.revision++;
     addQuantities(this.total, quantities, -1);
     this.markDirty();
   }

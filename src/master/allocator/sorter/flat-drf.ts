@@ -29,9 +29,12 @@ export class FlatDrfSorter<T extends SortableFramework> implements FrameworkSort
   private clients = new Map<string, Client<T>>();
   private order = new SortedBlocks<Client<T>>(compare);
   private total = new Map<string, number>();
+  /** The totals shares divide by (positive, not excluded from fairness); dropped when the totals change. */
+  private denominators: (readonly [string, number])[] | undefined;
   private active = new IndexBits();
   /** Shares are stale after the totals change: the next read recomputes them all. */
   private dirty = false;
+  revision = 0;
 
   constructor(private readonly excludedNames: ReadonlySet<string> = new Set()) {}
 
@@ -48,10 +51,12 @@ export class FlatDrfSorter<T extends SortableFramework> implements FrameworkSort
   }
 
   add(value: T): void {
+    this.revision++;
     this.clients.set(value.id, { value, allocation: new Map(), count: 0, share: 0, active: false });
   }
 
   remove(id: string): void {
+    this.revision++;
     const client = this.client(id);
     if (client.active) this.deactivate(id);
     this.clients.delete(id);
@@ -62,6 +67,7 @@ export class FlatDrfSorter<T extends SortableFramework> implements FrameworkSort
   }
 
   activate(id: string): void {
+    this.revision++;
     const client = this.client(id);
     if (client.active) return;
     client.active = true;
@@ -71,6 +77,7 @@ export class FlatDrfSorter<T extends SortableFramework> implements FrameworkSort
   }
 
   deactivate(id: string): void {
+    this.revision++;
     const client = this.client(id);
     if (!client.active) return;
     this.refresh();
@@ -96,13 +103,17 @@ export class FlatDrfSorter<T extends SortableFramework> implements FrameworkSort
   }
 
   addTotal(quantities: ScalarQuantities): void {
+    this.revision++;
     addQuantities(this.total, quantities, 1);
     this.dirty = true;
+    this.denominators = undefined;
   }
 
   removeTotal(quantities: ScalarQuantities): void {
+    this.revision++;
     addQuantities(this.total, quantities, -1);
     this.dirty = true;
+    this.denominators = undefined;
   }
 
   share(id: string): number {
@@ -148,6 +159,7 @@ export class FlatDrfSorter<T extends SortableFramework> implements FrameworkSort
   }
 
   private change(id: string, quantities: ScalarQuantities, sign: 1 | -1): void {
+    this.revision++;
     const client = this.client(id);
     const moves = client.active && !this.dirty;
     if (moves) this.order.remove(client);
@@ -158,9 +170,9 @@ export class FlatDrfSorter<T extends SortableFramework> implements FrameworkSort
   }
 
   private shareOf(client: Client<T>): number {
+    this.denominators ??= [...this.total].filter(([name, total]) => total > 0 && !this.excludedNames.has(name));
     let share = 0;
-    for (const [name, total] of this.total) {
-      if (total <= 0 || this.excludedNames.has(name)) continue;
+    for (const [name, total] of this.denominators) {
       const allocated = client.allocation.get(name) ?? 0;
       if (allocated > 0) share = Math.max(share, allocated / total);
     }

@@ -17,6 +17,7 @@ export class FlatRandomSorter<T extends SortableFramework> implements FrameworkS
   private clients = new Map<string, Client<T>>();
   private active = new IndexBits();
   private activeTotal = 0;
+  revision = 0;
 
   get clientCount(): number {
     return this.clients.size;
@@ -31,10 +32,12 @@ export class FlatRandomSorter<T extends SortableFramework> implements FrameworkS
   }
 
   add(value: T): void {
+    this.revision++;
     this.clients.set(value.id, { value, allocation: new Map(), active: false });
   }
 
   remove(id: string): void {
+    this.revision++;
     this.deactivate(id);
     this.clients.delete(id);
   }
@@ -44,6 +47,7 @@ export class FlatRandomSorter<T extends SortableFramework> implements FrameworkS
   }
 
   activate(id: string): void {
+    this.revision++;
     const client = this.client(id);
     if (client.active) return;
     client.active = true;
@@ -52,6 +56,7 @@ export class FlatRandomSorter<T extends SortableFramework> implements FrameworkS
   }
 
   deactivate(id: string): void {
+    this.revision++;
     const client = this.clients.get(id);
     if (client === undefined || !client.active) return;
     client.active = false;
@@ -64,10 +69,12 @@ export class FlatRandomSorter<T extends SortableFramework> implements FrameworkS
   }
 
   allocated(id: string, quantities: ScalarQuantities): void {
+    this.revision++;
     addQuantities(this.client(id).allocation, quantities, 1);
   }
 
   unallocated(id: string, quantities: ScalarQuantities): void {
+    this.revision++;
     addQuantities(this.client(id).allocation, quantities, -1);
   }
 

@@ -1,6 +1,8 @@
 /** A growable bitset over small dense integers (framework indexes). */
 export class IndexBits {
   words = new Uint32Array(4);
+  /** Bits set: lets a caller rule out "covers all of these" without a scan. */
+  count = 0;
 
   set(index: number): void {
     const word = index >>> 5;
@@ -9,12 +11,21 @@ export class IndexBits {
       grown.set(this.words);
       this.words = grown;
     }
-    this.words[word] = (this.words[word] as number) | (1 << (index & 31));
+    const bit = 1 << (index & 31);
+    const current = this.words[word] as number;
+    if ((current & bit) !== 0) return;
+    this.words[word] = current | bit;
+    this.count++;
   }
 
   clear(index: number): void {
     const word = index >>> 5;
-    if (word < this.words.length) this.words[word] = (this.words[word] as number) & ~(1 << (index & 31));
+    if (word >= this.words.length) return;
+    const bit = 1 << (index & 31);
+    const current = this.words[word] as number;
+    if ((current & bit) === 0) return;
+    this.words[word] = current & ~bit;
+    this.count--;
   }
 
   has(index: number): boolean {
@@ -25,6 +36,7 @@ export class IndexBits {
   clone(): IndexBits {
     const copy = new IndexBits();
     copy.words = this.words.slice();
+    copy.count = this.count;
     return copy;
   }
 }

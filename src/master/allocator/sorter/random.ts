@@ -11,16 +11,21 @@ export class RandomSorter implements Sorter {
   private tree = new SorterTree();
   private readonly total = new Map<string, number>();
   private weights = new Map<string, number>();
+  revision = 0;
+  /** Each shuffle starts from the order the last one left, so a sorted copy differs from its original. */
+  readonly sortLeavesNoTrace = false;
 
   get clientCount(): number {
     return this.tree.leaves.size;
   }
 
   add(client: string): void {
+    this.revision++;
     this.tree.add(client);
   }
 
   remove(client: string): void {
+    this.revision++;
     this.tree.remove(client);
   }
 
@@ -29,10 +34,12 @@ export class RandomSorter implements Sorter {
   }
 
   activate(client: string): void {
+    this.revision++;
     this.tree.setActive(client, true);
   }
 
   deactivate(client: string): void {
+    this.revision++;
     this.tree.setActive(client, false);
   }
 
@@ -41,14 +48,17 @@ export class RandomSorter implements Sorter {
   }
 
   updateWeight(path: string, weight: number): void {
+    this.revision++;
     this.weights.set(path, weight);
   }
 
   allocated(client: string, quantities: ScalarQuantities): void {
+    this.revision++;
     this.tree.adjust(client, quantities, 1);
   }
 
   unallocated(client: string, quantities: ScalarQuantities): void {
+    this.revision++;
     this.tree.adjust(client, quantities, -1);
   }
 
@@ -57,10 +67,12 @@ export class RandomSorter implements Sorter {
   }
 
   addTotal(quantities: ScalarQuantities): void {
+    this.revision++;
     addQuantities(this.total, quantities, 1);
   }
 
   removeTotal(quantities: ScalarQuantities): void {
+    this.revision++;
     addQuantities(this.total, quantities, -1);
   }
 

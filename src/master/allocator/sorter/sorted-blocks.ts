@@ -36,7 +36,7 @@ export class SortedBlocks<T> {
     }
     const blockIndex = this.firstBlockNotBefore(item);
     const block = blocks[blockIndex] as T[];
-    block.splice(this.positionIn(block, item), 0, item);
+    insertAt(block, this.positionIn(block, item), item);
     if (block.length > 2 * blockSize) blocks.splice(blockIndex + 1, 0, block.splice(blockSize));
   }
 
@@ -48,7 +48,7 @@ export class SortedBlocks<T> {
     assert(block !== undefined, 'sorted blocks: removing an item that is not there');
     const position = this.positionIn(block, item);
     assert(block[position] === item, 'sorted blocks: removing an item whose key changed');
-    block.splice(position, 1);
+    removeAt(block, position);
     this.count--;
     if (block.length === 0) blocks.splice(blockIndex, 1);
   }
@@ -82,4 +82,18 @@ export class SortedBlocks<T> {
   toArray(): T[] {
     return this.blocks.flat();
   }
+}
+
+/** `block.splice(position, 0, item)` without the array splice returns: this runs for every allocation. */
+function insertAt<T>(block: T[], position: number, item: T): void {
+  let index = block.length;
+  block.push(item);
+  for (; index > position; index--) block[index] = block[index - 1] as T;
+  block[position] = item;
+}
+
+/** `block.splice(position, 1)` without allocating the removed-items array. */
+function removeAt<T>(block: T[], position: number): void {
+  for (let index = position; index < block.length - 1; index++) block[index] = block[index + 1] as T;
+  block.pop();
 }

@@ -36,6 +36,14 @@ export interface Sorter {
   /** A deep copy for one allocation run to mutate. */
   clone(): Sorter;
   readonly clientCount: number;
+  /** Bumped by every change (not by sort): tells whether a copy taken earlier can still stand in for this sorter. */
+  readonly revision: number;
+  /**
+   * Whether sort() leaves nothing a later call could observe (the order is a
+   * function of the clients, allocations, weights and totals). Only then may
+   * a copy that an allocation run sorted replace the original (see adoptSorters).
+   */
+  readonly sortLeavesNoTrace: boolean;
 }
 
 export type SorterKind = 'drf' | 'random';
@@ -83,4 +91,6 @@ export interface FrameworkSorter<T extends SortableFramework> {
   readonly activeCount: number;
   clone(): FrameworkSorter<T>;
   readonly clientCount: number;
+  /** Bumped by every change; reading the order is not a change (it leaves no trace). */
+  readonly revision: number;
 }
