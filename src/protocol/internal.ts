@@ -88,6 +88,7 @@ export type MasterToAgentMessage =
   | { type: 'SHUTDOWN'; shutdown: { message: string } }
   | {
       type: 'RUN_TASK';
+      /** `task.executor` is set (with framework_id filled in) for custom executors. */
       run_task: { framework: z.input<typeof FrameworkInfo>; task: z.input<typeof TaskInfo> };
     }
   | {
@@ -95,7 +96,36 @@ export type MasterToAgentMessage =
       kill_task: { framework_id: { value: string }; task_id: { value: string }; kill_policy?: z.input<typeof KillPolicy> };
     }
   | { type: 'SHUTDOWN_FRAMEWORK'; shutdown_framework: { framework_id: { value: string } } }
-  | { type: 'UPDATE_FRAMEWORK'; update_framework: { framework_info: z.input<typeof FrameworkInfo> } };
+  | {
+      type: 'UPDATE_FRAMEWORK';
+      update_framework: {
+        framework_info: z.input<typeof FrameworkInfo>;
+        /**
+         * false: only the FrameworkInfo is refreshed (the agent re-registered and
+         * sends its waiting updates anyway). Otherwise the framework (re-)subscribed
+         * and may have missed the updates in flight: the agent sends them again.
+         */
+        resend_updates?: boolean;
+      };
+    }
+  | { type: 'SHUTDOWN_EXECUTOR'; shutdown_executor: { framework_id: { value: string }; executor_id: { value: string } } }
+  | {
+      type: 'STATUS_UPDATE_ACKNOWLEDGEMENT';
+      status_update_acknowledgement: { framework_id: { value: string }; task_id: { value: string }; uuid: string };
+    }
+  | {
+      type: 'FRAMEWORK_TO_EXECUTOR';
+      framework_to_executor: { framework_id: { value: string }; executor_id: { value: string }; data: string };
+    }
+  /**
+   * Tasks the master has and the agent did not report when it re-registered:
+   * the agent answers each task it does not know with TASK_LOST (TASK_DROPPED
+   * for partition-aware frameworks), REASON_RECONCILIATION (spec/core.md 5.6.1).
+   */
+  | {
+      type: 'RECONCILE_TASKS';
+      reconcile_tasks: { framework_id: { value: string }; tasks: { task_id: { value: string }; state: string }[] };
+    };
 
 export type MasterToAgentRecord = MasterToAgentMessage & { seq: number };
 
@@ -119,6 +149,15 @@ export const AgentToMasterMessage = z.discriminatedUnion('type', [
       latest_state: z.string().optional(),
     }),
   }),
+  z.object({
+    type: z.literal('EXECUTOR_TO_FRAMEWORK'),
+    executor_to_framework: z.object({ framework_id: FrameworkID, executor_id: ExecutorID, data: bytes }),
+  }),
+  /** A custom executor's process ended; `status` is the wait status as Mesos reports it (FAILURE.status). */
+  z.object({
+    type: z.literal('EXITED_EXECUTOR'),
+    exited_executor: z.object({ framework_id: FrameworkID, executor_id: ExecutorID, status: integer.optional() }),
+  }),
 ]);
 export type AgentToMasterMessage = z.output<typeof AgentToMasterMessage>;
 
@@ -129,3 +168,14 @@ export const AgentMessageEnvelope = z.object({
   message: AgentToMasterMessage,
 });
 export type AgentMessageEnvelope = z.output<typeof AgentMessageEnvelope>;
+
+/**
+ * Several consecutive messages of one link in one request
+ * (POST /internal/v1/messages), applied in order as if sent one by one.
+ */
+export const AgentMessageBatch = z.object({
+  agent_id: AgentID,
+  epoch: unsigned,
+  messages: z.array(z.object({ seq: unsigned, message: AgentToMasterMessage })).min(1),
+});
+export type AgentMessageBatch = z.output<typeof AgentMessageBatch>;

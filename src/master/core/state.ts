@@ -91,6 +91,8 @@ export interface Agent {
   readonly offers: Set<string>;
   /** Tasks on this agent, as (framework id, task id). */
   readonly tasks: Set<string>;
+  /** Tasks a framework asked to kill, as (framework id, task id): the kill is sent again when the agent re-registers. */
+  readonly killedTasks: Set<string>;
   /** Consecutive pings that went unanswered. */
   pingsMissed: number;
   pongReceived: boolean;

@@ -2,11 +2,12 @@
  * The internal master-agent protocol, version 1 (docs/protocol.md):
  * POST /internal/v1/link opens the master-to-agent stream with a
  * (re-)registration; POST /internal/v1/message carries one agent-to-master
- * message in its (agent id, epoch, sequence number) envelope.
+ * message in its (agent id, epoch, sequence number) envelope, and
+ * POST /internal/v1/messages several consecutive ones of a link.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJson } from '../../protocol/decode.js';
-import { AgentMessageEnvelope, LinkRequest } from '../../protocol/internal.js';
+import { AgentMessageBatch, AgentMessageEnvelope, LinkRequest } from '../../protocol/internal.js';
 import { checkJsonContentType } from '../../lib/http/negotiation.js';
 import { RecordStream, startStream } from '../../lib/http/record-stream.js';
 import { bodyText } from '../../lib/http/server.js';
@@ -17,6 +18,7 @@ import { sendReply } from './replies.js';
 export function registerInternalRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined): void {
   app.post('/internal/v1/link', (request, reply) => link(request, reply, runtime()));
   app.post('/internal/v1/message', (request, reply) => message(request, reply, runtime()));
+  app.post('/internal/v1/messages', (request, reply) => messages(request, reply, runtime()));
 }
 
 function link(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime | undefined): void {
@@ -47,4 +49,20 @@ function message(request: FastifyRequest, reply: FastifyReply, runtime: MasterRu
   if (!decoded.ok) return void sendReply(reply, { status: 400, body: decoded.error });
   const output = runtime.dispatch({ type: 'agent_message', envelope: decoded.value });
   sendReply(reply, output.reply ?? { status: 202 });
+}
+
+/** A batch is applied message by message; the first refusal (a gap, a stale epoch) ends it and is the answer. */
+function messages(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime | undefined): void {
+  if (runtime === undefined) return void sendReply(reply, { status: 503, body: 'Master has not finished recovery' });
+  const contentType = checkJsonContentType(request.headers['content-type']);
+  if (!contentType.ok) return void sendReply(reply, { status: contentType.status, body: contentType.message });
+  const decoded = decodeJson(AgentMessageBatch, bodyText(request.body), 'AgentMessageBatch');
+  if (!decoded.ok) return void sendReply(reply, { status: 400, body: decoded.error });
+  const { agent_id, epoch } = decoded.value;
+  for (const { seq, message } of decoded.value.messages) {
+    const output = runtime.dispatch({ type: 'agent_message', envelope: { agent_id, epoch, seq, message } });
+    const status = output.reply?.status ?? 202;
+    if (status >= 300) return void sendReply(reply, output.reply ?? { status });
+  }
+  sendReply(reply, { status: 202 });
 }

@@ -95,6 +95,7 @@ export function addAgent(state: MasterState, options: AgentOptions = {}): Agent 
     reregisteredTimeMs: undefined,
     offers: new Set(),
     tasks: new Set(),
+    killedTasks: new Set(),
     pingsMissed: 0,
     pongReceived: true,
   };

@@ -14,6 +14,8 @@ import { rescindOffer } from '../offers.js';
 import { onPong } from './pings.js';
 import { placement } from './register.js';
 import { removeAgent } from './removal.js';
+import { onAgentStatusUpdate } from '../tasks/agent-update.js';
+import { onExecutorMessage, onExitedExecutor } from './executors.js';
 
 export function onAgentMessage(ctx: StepContext, envelope: AgentMessageEnvelope): Reply {
   const agent = ctx.state.agents.get(envelope.agent_id.value);
@@ -41,7 +43,13 @@ function applyAgentMessage(ctx: StepContext, agent: Agent, message: AgentToMaste
     case 'UPDATE_AGENT':
       return onUpdateAgent(ctx, agent, message.update_agent.resources);
     case 'STATUS_UPDATE':
-      ctx.log('warn', `Dropping a status update from agent ${agent.id}: tasks are not supported yet`);
+      onAgentStatusUpdate(ctx, agent, message.status_update.framework_id.value, message.status_update.status, message.status_update.latest_state);
+      return { status: 202 };
+    case 'EXECUTOR_TO_FRAMEWORK':
+      onExecutorMessage(ctx, agent, message.executor_to_framework);
+      return { status: 202 };
+    case 'EXITED_EXECUTOR':
+      onExitedExecutor(ctx, agent, message.exited_executor);
       return { status: 202 };
     default:
       return assertNever(message, 'agent message');

@@ -17,6 +17,7 @@ import { frameworkAddedEvent, newFramework, allocatorPolicy } from '../framework
 import { OfferConstraintFilter } from '../../allocator/offer-constraints.js';
 import { removeAgent } from './removal.js';
 import { rescindOffer } from '../offers.js';
+import { adoptReportedExecutors, reconcileReport, shutDownCompletedFrameworks } from './reregistration.js';
 import { schedulePing } from './pings.js';
 
 export function onAgentLink(ctx: StepContext, linkId: string, request: LinkRequest): Reply {
@@ -77,9 +78,10 @@ function reregisterAgent(ctx: StepContext, linkId: string, request: LinkRequest,
   state.counters.increment('master/slave_reregistrations');
   ctx.log('info', `Agent ${known.id} (${known.hostname}) re-registered`);
   sendRegistered(ctx, known, true);
+  reconcileReport(ctx, known, request);
   for (const framework of state.frameworks.values()) {
     if (framework.connection !== undefined) {
-      ctx.sendToAgent(known, { type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: framework.info } });
+      ctx.sendToAgent(known, { type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: framework.info, resend_updates: false } });
     }
   }
   ctx.requestAllocation([known.id]);
@@ -105,6 +107,7 @@ function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkReques
     state.allocator.addFramework(id, allocatorPolicy(framework.info, new Set(), OfferConstraintFilter.none), false);
     frameworkAddedEvent(ctx, framework);
   }
+  adoptReportedExecutors(ctx, agent, request);
   for (const reported of request.tasks ?? []) {
     const frameworkId = reported.framework_id.value;
     const framework = state.frameworks.get(frameworkId);
@@ -112,11 +115,7 @@ function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkReques
     addReportedTask(ctx, agent, framework, reported);
   }
   sendRegistered(ctx, agent, true);
-  for (const id of completed) {
-    if ((request.tasks ?? []).some((t) => t.framework_id.value === id)) {
-      ctx.sendToAgent(agent, { type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: { value: id } } });
-    }
-  }
+  shutDownCompletedFrameworks(ctx, agent, request);
   ctx.log('info', `Admitted agent ${agent.id} (${agent.hostname}) that this master had not seen`);
   ctx.requestAllocation([agent.id]);
   return { status: 200 };
@@ -140,6 +139,7 @@ function newAgent(ctx: StepContext, id: string, request: LinkRequest, total: Res
     reregisteredTimeMs: undefined,
     offers: new Set(),
     tasks: new Set(),
+    killedTasks: new Set(),
     pingsMissed: 0,
     pongReceived: true,
   };

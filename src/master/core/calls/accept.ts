@@ -1,40 +1,127 @@
 /**
- * ACCEPT (spec/core.md 1.5.3): the offers are validated as a whole, consumed,
- * and what no operation used is declined with the call's filters. Operations
- * on the offers arrive with the running-tasks and storage work; until then an
- * ACCEPT that carries operations is answered 501 and its offers stay open.
+ * ACCEPT (spec/core.md 1.5.3, spec/storage.md 2.0): the offers are validated
+ * as a whole and consumed; operations run in order against what remains, each
+ * seeing the results of the ones before; what no operation used is declined
+ * with the call's filters. An ACCEPT is not atomic: an invalid operation is
+ * dropped and the rest go on.
  */
 import type { SchedulerCall } from '../../../protocol/scheduler.js';
+import type { OfferOperation } from '../../../protocol/mesos.js';
+import { Resources } from '../../../resources/index.js';
 import type { StepContext } from '../context.js';
 import type { Reply } from '../events.js';
-import type { Framework } from '../state.js';
+import type { Agent, Framework } from '../state.js';
 import { discardOffer, removeOffer } from '../offers.js';
 import { refuseSecondsDefault } from '../../allocator/allocator.js';
 import { validateOffers } from './offer-validation.js';
+import { failTasks, tasksOf } from './launch-failures.js';
+import { launchTask } from '../tasks/launch.js';
+import { validateLaunch } from '../tasks/launch-validation.js';
 
 export function onAccept(ctx: StepContext, framework: Framework, call: SchedulerCall): Reply {
   const accept = call.accept;
   if (accept === undefined) return { status: 400, body: "Expecting 'accept' to be present" };
   const operations = accept.operations ?? [];
-  if (operations.length > 0) {
-    return { status: 501, body: 'berth does not support offer operations (LAUNCH, RESERVE, CREATE, ...) yet' };
-  }
-  ctx.state.counters.increment('master/messages_decline_offers');
+  ctx.state.counters.increment(operations.some((op) => op.type === 'LAUNCH' || op.type === 'LAUNCH_GROUP') ? 'master/messages_launch_tasks' : 'master/messages_decline_offers');
   const offerIds = (accept.offer_ids ?? []).map((id) => id.value);
   const error = validateOffers(ctx, framework, offerIds);
   if (error !== undefined) {
     ctx.log('warn', `ACCEPT of framework ${framework.id} has invalid offers: ${error}`);
-    for (const id of offerIds) {
-      if (ctx.state.offers.get(id)?.frameworkId === framework.id) discardOffer(ctx, id);
-    }
+    for (const id of offerIds) if (ctx.state.offers.get(id)?.frameworkId === framework.id) discardOffer(ctx, id);
+    failTasks(ctx, framework, tasksOf(operations), undefined, {
+      state: 'TASK_LOST',
+      reason: 'REASON_INVALID_OFFERS',
+      message: `Task launched with invalid offers: ${error}`,
+    });
     return { status: 202 };
   }
-  const refuseSeconds = accept.filters?.refuse_seconds ?? refuseSecondsDefault;
+  const first = ctx.state.offers.get(offerIds[0] as string);
+  const agent = first === undefined ? undefined : ctx.state.agents.get(first.agentId);
+  const role = first?.role ?? '*';
+  let offered = Resources.empty();
   for (const id of offerIds) {
     const offer = removeOffer(ctx, id);
     if (offer === undefined) continue;
+    offered = offered.plus(offer.resources);
     framework.counters.increment('offers/accepted');
-    ctx.state.allocator.recoverResources(framework.id, offer.agentId, offer.resources, refuseSeconds, ctx.nowMs);
   }
+  if (agent === undefined || agent.link === undefined) {
+    // The agent left between the offer and the accept (its offers should have been rescinded).
+    const reason = agent === undefined ? 'REASON_AGENT_REMOVED' : 'REASON_AGENT_DISCONNECTED';
+    failTasks(ctx, framework, tasksOf(operations), first?.agentId, { state: 'TASK_LOST', reason, message: 'Agent is no longer available' });
+    if (agent !== undefined) ctx.state.allocator.recoverResources(framework.id, agent.id, offered, undefined, ctx.nowMs);
+    return { status: 202 };
+  }
+  const remaining = applyOperations(ctx, framework, agent, role, operations, offered);
+  const refuseSeconds = accept.filters?.refuse_seconds ?? refuseSecondsDefault;
+  ctx.state.allocator.recoverResources(framework.id, agent.id, remaining, refuseSeconds, ctx.nowMs);
   return { status: 202 };
+}
+
+/** Runs the operations in order; returns the resources none of them used. */
+function applyOperations(
+  ctx: StepContext,
+  framework: Framework,
+  agent: Agent,
+  role: string,
+  operations: readonly OfferOperation[],
+  offered: Resources,
+): Resources {
+  let remaining = offered;
+  for (const operation of operations) {
+    switch (operation.type) {
+      case 'LAUNCH':
+        remaining = launch(ctx, framework, agent, role, operation, remaining);
+        break;
+      case 'LAUNCH_GROUP':
+        failTasks(ctx, framework, tasksOf([operation]), agent.id, {
+          state: 'TASK_ERROR',
+          reason: 'REASON_TASK_GROUP_INVALID',
+          message: 'berth does not run task groups (LAUNCH_GROUP) yet',
+        });
+        break;
+      default:
+        dropOperation(ctx, framework, operation, `berth does not support ${operation.type ?? 'UNKNOWN'} operations yet`);
+    }
+  }
+  return remaining;
+}
+
+function launch(ctx: StepContext, framework: Framework, agent: Agent, role: string, operation: OfferOperation, remaining: Resources): Resources {
+  const tasks = operation.launch?.task_infos ?? [];
+  if (operation.id !== undefined) {
+    failTasks(ctx, framework, tasks, agent.id, {
+      state: 'TASK_ERROR',
+      reason: 'REASON_TASK_INVALID',
+      message: 'The `id` field cannot be set on LAUNCH operations',
+    });
+    return remaining;
+  }
+  let left = remaining;
+  for (const task of tasks) {
+    const validated = validateLaunch(framework, agent, task, role, left);
+    if (!validated.ok) {
+      failTasks(ctx, framework, [task], agent.id, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: validated.error });
+      continue;
+    }
+    const { resources, executorResources } = validated.value;
+    left = left.minus(resources);
+    if (executorResources !== undefined) left = left.minus(executorResources);
+    launchTask(ctx, framework, agent, task, resources, executorResources);
+  }
+  return left;
+}
+
+/**
+ * An operation that cannot run is dropped: the framework learns of it only if
+ * it asked for feedback (an operation id), with OPERATION_ERROR.
+ */
+function dropOperation(ctx: StepContext, framework: Framework, operation: OfferOperation, message: string): void {
+  ctx.state.counters.increment('master/operations/error');
+  ctx.log('warn', `Dropping ${operation.type ?? 'UNKNOWN'} operation of framework ${framework.id}: ${message}`);
+  if (operation.id === undefined) return;
+  ctx.sendToFramework(framework, {
+    type: 'UPDATE_OPERATION_STATUS',
+    update_operation_status: { status: { operation_id: { value: operation.id.value }, state: 'OPERATION_ERROR', message } },
+  });
 }

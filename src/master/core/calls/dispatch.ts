@@ -1,16 +1,19 @@
 /**
  * Scheduler calls other than SUBSCRIBE, after the HTTP pipeline (spec/core.md
  * 1.2 step 9): the framework must be known, connected and on this stream; then
- * the call goes to its handler. Every call type has a handler (or says it is
- * not supported yet), checked by the compiler.
+ * the call goes to its handler. Every call type has a handler, checked by the
+ * compiler.
  */
 import type { SchedulerCall, SchedulerCallType } from '../../../protocol/scheduler.js';
 import type { StepContext } from '../context.js';
 import type { Reply } from '../events.js';
 import type { Framework } from '../state.js';
 import { onAccept } from './accept.js';
+import { onAcknowledge } from './acknowledge.js';
+import { onMessage, onShutdown } from './executor-calls.js';
 import { onDecline } from './decline.js';
 import { onKill } from './kill.js';
+import { onAcknowledgeOperationStatus, onReconcileOperations } from './operations.js';
 import { onReconcile } from './reconcile.js';
 import { onRevive, onSuppress } from './revive-suppress.js';
 import { onTeardown } from './teardown.js';
@@ -19,10 +22,6 @@ import { onUpdateFramework } from './update-framework.js';
 type Handler = (ctx: StepContext, framework: Framework, call: SchedulerCall) => Reply;
 
 const accepted: Reply = { status: 202 };
-
-function notYet(feature: string): Handler {
-  return () => ({ status: 501, body: `berth does not support ${feature} yet` });
-}
 
 const handlers: Record<Exclude<SchedulerCallType, 'SUBSCRIBE'>, Handler> = {
   UNKNOWN: () => ({ status: 501 }),
@@ -34,12 +33,12 @@ const handlers: Record<Exclude<SchedulerCallType, 'SUBSCRIBE'>, Handler> = {
   REVIVE: onRevive,
   SUPPRESS: onSuppress,
   KILL: onKill,
-  SHUTDOWN: notYet('SHUTDOWN of executors'),
-  ACKNOWLEDGE: notYet('ACKNOWLEDGE of task status updates'),
-  ACKNOWLEDGE_OPERATION_STATUS: notYet('operation feedback (ACKNOWLEDGE_OPERATION_STATUS)'),
+  SHUTDOWN: onShutdown,
+  ACKNOWLEDGE: onAcknowledge,
+  ACKNOWLEDGE_OPERATION_STATUS: onAcknowledgeOperationStatus,
   RECONCILE: onReconcile,
-  RECONCILE_OPERATIONS: notYet('RECONCILE_OPERATIONS'),
-  MESSAGE: notYet('MESSAGE to executors'),
+  RECONCILE_OPERATIONS: onReconcileOperations,
+  MESSAGE: onMessage,
   // Accepted and ignored, as by Mesos' default allocator.
   REQUEST: (ctx) => {
     ctx.state.counters.increment('master/messages_resource_request');

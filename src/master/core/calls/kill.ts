@@ -1,7 +1,8 @@
 /**
  * KILL (spec/core.md 1.5.7). A task the master does not know is answered by
- * reconciliation of that one task. Killing known tasks arrives with the
- * running-tasks work.
+ * reconciliation of that one task. A known task's kill goes to its agent,
+ * again on every KILL; an agent that is disconnected gets it when it comes
+ * back (the master remembers the kill).
  */
 import type { SchedulerCall } from '../../../protocol/scheduler.js';
 import type { StepContext } from '../context.js';
@@ -19,5 +20,13 @@ export function onKill(ctx: StepContext, framework: Framework, call: SchedulerCa
     if (status !== undefined) ctx.sendToFramework(framework, { type: 'UPDATE', update: { status } });
     return { status: 202 };
   }
-  return { status: 501, body: 'berth does not support killing tasks yet' };
+  if (kill.agent_id !== undefined && kill.agent_id.value !== task.agentId) return { status: 202 };
+  const agent = ctx.state.agents.get(task.agentId);
+  if (agent === undefined) return { status: 202 };
+  agent.killedTasks.add(`${framework.id}\u0000${task.id}`);
+  ctx.sendToAgent(agent, {
+    type: 'KILL_TASK',
+    kill_task: { framework_id: { value: framework.id }, task_id: { value: task.id }, ...(kill.kill_policy !== undefined ? { kill_policy: kill.kill_policy } : {}) },
+  });
+  return { status: 202 };
 }
