@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `berth` command. `master`, `agent` and `local` take Mesos-style flags
+ * The `berth` command. `master`, `agent`, `local` and `execute` take Mesos-style flags
  * (`--name=value`, `--no-name`), which their own parsers read: commander hands
  * them every argument untouched. commander handles the rest: `--version`,
  * `help [command]`, and unknown commands or options. Every user error is one
@@ -14,6 +14,8 @@ import { runAgent } from '../agent/shell/main.js';
 import { flagsUsage, type FlagDefinitions } from '../lib/flags/index.js';
 import { runLocal } from '../local/run-local.js';
 import { runMaster } from '../master/shell/main.js';
+import { executeFlags } from './execute/flags.js';
+import { runExecute } from './execute/run-execute.js';
 import { agentFlags } from './flags/agent-flags.js';
 import { localFlags } from './flags/local-flags.js';
 import { masterFlags } from './flags/master-flags.js';
@@ -41,6 +43,11 @@ const flagCommands: Readonly<Record<string, FlagCommandEntry>> = {
     run: runLocal,
     flags: localFlags,
     description: "Run a master and agents on this machine; 'berth local restart <name>' restarts one",
+  },
+  execute: {
+    run: (argv) => runExecute(argv),
+    flags: executeFlags,
+    description: "Run one task as mesos-execute does and exit with its status (see 'berth help execute')",
   },
 };
 

@@ -82,3 +82,75 @@ export class EventsDroppedError extends Error {
     super(`${droppedCount} events were discarded before this reader read them (reader too slow)`);
   }
 }
+
+/**
+ * A call reached the master (or agent) and was answered with a status other
+ * than 200/202. `status` and `body` are that answer; `callType` names the call.
+ */
+export class CallError extends Error {
+  override readonly name = 'CallError';
+
+  constructor(
+    readonly callType: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`${callType} was answered ${status}${body === '' ? '' : `: ${body}`}`);
+  }
+}
+
+/**
+ * A call that cannot wait for the next subscription was made while
+ * disconnected: the Scheduler's ACCEPT or DECLINE (offers do not survive a
+ * disconnection, spec 1.4: wait for new ones), the Executor's MESSAGE (best
+ * effort by definition).
+ */
+export class NotSubscribedError extends Error {
+  override readonly name = 'NotSubscribedError';
+
+  constructor(
+    readonly callType: string,
+    why = 'offers do not survive a disconnection; wait for new offers',
+  ) {
+    super(`${callType} needs a live subscription: ${why}`);
+  }
+}
+
+/** A call made while disconnected found the queue of waiting calls full (`pendingCallsMax`). */
+export class CallQueueFullError extends Error {
+  override readonly name = 'CallQueueFullError';
+
+  constructor(
+    readonly callType: string,
+    readonly pendingCallsMax: number,
+  ) {
+    super(`${callType} rejected: ${pendingCallsMax} calls already wait for the next subscription`);
+  }
+}
+
+/** The client was stopped (or gave up) before the call could be sent, or before it subscribed. */
+export class StoppedError extends Error {
+  override readonly name = 'StoppedError';
+}
+
+/** A handler threw (or its promise rejected). `cause` is what it threw. */
+export class HandlerError extends Error {
+  override readonly name = 'HandlerError';
+
+  constructor(
+    readonly handler: string,
+    cause: unknown,
+  ) {
+    super(`handler ${handler} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** The agent sent an ERROR event on the executor's subscription. */
+export class AgentError extends Error {
+  override readonly name = 'AgentError';
+}
+
+/** The Executor's settings are missing or malformed (MESOS_* environment variables or options). */
+export class ExecutorEnvironmentError extends Error {
+  override readonly name = 'ExecutorEnvironmentError';
+}

@@ -1,7 +1,22 @@
 /**
- * berth SDK: a typed client for Mesos frameworks, against berth or Apache
- * Mesos (scheduler HTTP API v1, spec/core.md section 1). See README.md.
+ * berth SDK: a typed client for Mesos frameworks and executors, against berth
+ * or Apache Mesos (scheduler and executor HTTP APIs v1, spec/core.md sections
+ * 1 and 2). See README.md.
  */
+export { Scheduler, type SchedulerEnd, type SchedulerEndReason, type StartOptions } from './scheduler.js';
+export {
+  frameworkRoles,
+  pendingCallsMaxDefault,
+  resubscribeBackoffInitialMsDefault,
+  resubscribeBackoffMaxMsDefault,
+  type ExecutorMessage,
+  type FailureInfo,
+  type SchedulerHandlers,
+  type SchedulerOptions,
+} from './scheduler-options.js';
+export { launchGroupOperation, launchOperation, tasksOnAgent, type LaunchTask } from './operations.js';
+export { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+export * as executor from './executor/index.js';
 export { subscribe, type SubscribeOptions } from './subscribe.js';
 export { SchedulerSession, type CallAnswer, type EventsOptions, type SessionOptions } from './session.js';
 export {
@@ -17,12 +32,19 @@ export { createHttpTransport, type HttpAnswer, type HttpTransportOptions, type T
 export * as calls from './calls.js';
 export type { EventPredicate, EventHandler } from './event-log.js';
 export {
+  AgentError,
+  CallError,
+  CallQueueFullError,
   EventsDroppedError,
   EventTimeoutError,
+  ExecutorEnvironmentError,
+  HandlerError,
   HeartbeatTimeoutError,
   MasterError,
+  NotSubscribedError,
   SessionClosedError,
+  StoppedError,
   StreamError,
   SubscribeError,
 } from './errors.js';
-export type { EventOf, IdLike, SessionEnd, SessionEndReason } from './types.js';
+export type { Awaitable, EventOf, IdLike, SessionEnd, SessionEndReason, TaskInfo } from './types.js';

@@ -1,4 +1,5 @@
 /** Small types shared by the SDK's files. */
+import type { OfferOperation } from '../protocol/mesos.js';
 import type { SchedulerEvent, SchedulerEventType } from '../protocol/scheduler.js';
 
 /** The event of one type, narrowed: `EventOf<'OFFERS'>` has `offers`. */
@@ -28,3 +29,9 @@ export type IdLike = string | { readonly value: string };
 export function toId(id: IdLike): { value: string } {
   return typeof id === 'string' ? { value: id } : { value: id.value };
 }
+
+/** A TaskInfo as the wire carries it (in LAUNCH operations and the executor's LAUNCH event). */
+export type TaskInfo = NonNullable<NonNullable<OfferOperation['launch']>['task_infos']>[number];
+
+/** What a handler may return: the SDK waits for a promise before the next event. */
+export type Awaitable = void | Promise<void>;

@@ -23,15 +23,15 @@ export interface ReceivedRequest {
 
 export type Route = (request: ReceivedRequest, response: ServerResponse) => void;
 
-/** One open SUBSCRIBE response. */
-export class FakeStream {
+/** One open SUBSCRIBE response (`R`: the request that opened it). */
+export class FakeStream<R = ReceivedRequest> {
   /** Resolves when the connection closes (the client closed it, or `end`/`destroy`). */
   readonly closed: Promise<void>;
 
   constructor(
     readonly response: ServerResponse,
     readonly streamId: string,
-    readonly request: ReceivedRequest,
+    readonly request: R,
   ) {
     this.closed = once(response, 'close').then(() => undefined);
   }
