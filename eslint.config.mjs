@@ -22,6 +22,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript scripts are not part of the TypeScript project.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { projectService: false, project: false }, globals: { console: 'readonly', process: 'readonly' } },
+  },
+  {
     // Validation of ids and names matches control characters on purpose.
     files: ['src/resources/**/*.ts', 'src/lib/**/*.ts'],
     rules: { 'no-control-regex': 'off' },

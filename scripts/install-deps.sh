@@ -74,6 +74,12 @@ install_npm_packages() {
 
 main() {
   check_node
+  # The task supervisor (native/supervisor.c) is built with the system C compiler.
+  ensure_debian_package cc gcc
+  # The fetcher extracts archives with tar, unzip, bzip2 and xz.
+  ensure_debian_package unzip unzip
+  ensure_debian_package bzip2 bzip2
+  ensure_debian_package xz xz-utils
   # Later work adds its system tools here, e.g.:
   #   ensure_debian_package zkServer.sh zookeeper   (HA tests: a real ZooKeeper)
   #   ensure_debian_package chromium chromium        (UI tests: playwright-core drives it)

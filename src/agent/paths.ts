@@ -7,7 +7,11 @@
  *       slaves/
  *         latest -> <agent_id>                   the id to re-register with
  *         <agent_id>/slave.info                  AgentInfo (JSON, with a format version)
+ *         <agent_id>/journal                     checkpoint journal: frameworks, executors, tasks, updates
+ *         <agent_id>/frameworks/<fw>/executors/<ex>/runs/<container>/
+ *                                                the run's supervisor files (pids, exit_status)
  *     slaves/<agent_id>/frameworks/<fw>/executors/<ex>/runs/<container>/   sandboxes
+ *     fetch_cache/                               the fetcher's cache
  *
  * Checkpointed resources, volumes and task checkpoints join this tree as the
  * features that write them arrive. Every record carries a format version.
@@ -38,4 +42,54 @@ export function agentMetaDir(workDir: string, agentId: string): string {
 
 export function agentInfoPath(workDir: string, agentId: string): string {
   return join(agentMetaDir(workDir, agentId), 'slave.info');
+}
+
+export function journalPath(workDir: string, agentId: string): string {
+  return join(agentMetaDir(workDir, agentId), 'journal');
+}
+
+/** Where a container's supervisor keeps its pids and exit status (survives the agent). */
+export function runMetaDir(workDir: string, agentId: string, frameworkId: string, executorId: string, containerId: string): string {
+  return join(agentMetaDir(workDir, agentId), 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
+}
+
+/** The sandbox, laid out as Mesos lays it out. */
+export function sandboxPath(workDir: string, agentId: string, frameworkId: string, executorId: string, containerId: string): string {
+  return join(workDir, 'slaves', agentId, 'frameworks', frameworkId, 'executors', executorId, 'runs', containerId);
+}
+
+/** Mesos' virtual path of an executor's latest run, as /files shows it. */
+export function latestRunVirtualPath(frameworkId: string, executorId: string): string {
+  return `/frameworks/${frameworkId}/executors/${executorId}/runs/latest`;
+}
+
+export function fetchCacheDir(workDir: string): string {
+  return join(workDir, 'fetch_cache');
+}
+
+/** The files the task supervisor (native/supervisor.c) keeps in a container's run directory. */
+export interface ContainerRunFiles {
+  /** "<pid> <start time>": the supervisor; the start time (field 22 of /proc/<pid>/stat) tells it from a recycled pid. */
+  readonly supervisorPid: string;
+  /** "<pid> <start time>": the command, which leads its own process group. */
+  readonly taskPid: string;
+  /** "berth-exit-status 1 exited <code>" or "berth-exit-status 1 signaled <signal>", written durably when the container ends. */
+  readonly exitStatus: string;
+}
+
+export function containerRunFiles(runDirectory: string): ContainerRunFiles {
+  return {
+    supervisorPid: join(runDirectory, 'supervisor.pid'),
+    taskPid: join(runDirectory, 'task.pid'),
+    exitStatus: join(runDirectory, 'exit_status'),
+  };
+}
+
+/** The task's standard output in its sandbox (appended to, so copy-truncate rotation works). */
+export function sandboxStdoutPath(sandbox: string): string {
+  return join(sandbox, 'stdout');
+}
+
+export function sandboxStderrPath(sandbox: string): string {
+  return join(sandbox, 'stderr');
 }

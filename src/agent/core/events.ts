@@ -1,5 +1,9 @@
 /** What goes into the agent core and what comes out. */
 import type { AgentToMasterMessage, LinkRequest, MasterToAgentRecord } from '../../protocol/internal.js';
+import type { ExecutorCall, ExecutorEvent } from '../../protocol/executor.js';
+import type { JournalRecord } from '../checkpoint/records.js';
+import type { ContainerEvent, ContainerLaunch } from '../containerizer/types.js';
+import type { HealthCheckTarget, HealthEvent } from '../health/types.js';
 
 export type AgentEvent =
   | { readonly type: 'tick' }
@@ -10,12 +14,40 @@ export type AgentEvent =
   /** The link stream ended or broke. */
   | { readonly type: 'link_closed'; readonly epoch: number }
   /** The master refused a message (409): this link is no good, link again. */
-  | { readonly type: 'message_refused'; readonly epoch: number; readonly message: string };
+  | { readonly type: 'message_refused'; readonly epoch: number; readonly message: string }
+  | ContainerEvent
+  | HealthEvent
+  /** An executor opened its SUBSCRIBE stream (already decoded and validated as a Call). */
+  | { readonly type: 'executor_subscribe'; readonly connectionId: string; readonly call: ExecutorCall }
+  | { readonly type: 'executor_call'; readonly call: ExecutorCall }
+  | { readonly type: 'executor_closed'; readonly connectionId: string };
+
+/** The answer to an executor API request (spec/core.md 2.1). */
+export interface ExecutorReply {
+  readonly status: number;
+  readonly body?: string;
+}
 
 export type AgentEffect =
   | { readonly type: 'open_link'; readonly epoch: number; readonly request: LinkRequest }
   | { readonly type: 'close_link'; readonly epoch: number }
   | { readonly type: 'send_message'; readonly epoch: number; readonly seq: number; readonly message: AgentToMasterMessage }
   | { readonly type: 'persist_agent_id'; readonly agentId: string }
+  /**
+   * Make a record durable. The shell performs the effects of a step in order
+   * and never performs an effect before every earlier `persist` is on disk
+   * (records of several steps share one fsync: group commit).
+   */
+  | { readonly type: 'persist'; readonly record: JournalRecord }
+  | { readonly type: 'launch_container'; readonly launch: ContainerLaunch }
+  | { readonly type: 'destroy_container'; readonly containerId: string; readonly gracePeriodMs: number }
+  | { readonly type: 'executor_event'; readonly connectionId: string; readonly event: ExecutorEvent }
+  | { readonly type: 'executor_close'; readonly connectionId: string }
+  | { readonly type: 'start_health_check'; readonly target: HealthCheckTarget }
+  | { readonly type: 'stop_health_check'; readonly taskId: string }
+  /** A sandbox is done: delete it after the GC delay (or sooner when the disk fills). */
+  | { readonly type: 'schedule_gc'; readonly path: string; readonly completedAtMs: number }
+  /** Show a run's sandbox under /files (its real path and Mesos' virtual path). */
+  | { readonly type: 'expose_sandbox'; readonly directory: string; readonly virtualPath: string }
   | { readonly type: 'shutdown'; readonly message: string }
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string };

@@ -4,26 +4,18 @@
  * every PING, and re-linking when the link breaks or falls silent for the
  * master's ping timeout (spec/core.md 5.4).
  */
-import { internalProtocolVersion, type LinkRequest, type MasterToAgentRecord } from '../../protocol/internal.js';
-import type { AgentEffect } from './events.js';
+import type { MasterToAgentRecord } from '../../protocol/internal.js';
+import { onMasterRecord } from './master-records.js';
+import { linkRequest } from './report.js';
 import type { AgentState } from './state.js';
-
-export class AgentStep {
-  readonly effects: AgentEffect[] = [];
-  constructor(
-    readonly state: AgentState,
-    readonly nowMs: number,
-  ) {}
-
-  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
-    this.effects.push({ type: 'log', level, message });
-  }
-}
+import { resendHeads } from './status-updates.js';
+import type { AgentStep } from './step.js';
 
 /** Opens a link when an attempt is due; drops a link that has been silent too long. */
 export function onTick(step: AgentStep): void {
   const { state, nowMs } = step;
   const link = state.link;
+  if (stillRecovering(state, nowMs)) return;
   if (link.status === 'none' && nowMs >= link.nextAttemptMs && state.shutdownMessage === undefined) {
     const epoch = Math.max(state.lastEpoch + 1, Math.floor(nowMs));
     state.lastEpoch = epoch;
@@ -61,6 +53,8 @@ export function onLinkRecord(step: AgentStep, epoch: number, record: MasterToAge
       lastSeqIn: record.seq,
     };
     step.log('info', `${registered.reregistered ? 'Re-registered' : 'Registered'} with master ${registered.master_info.id} as agent ${id}`);
+    // Updates waiting for an acknowledgement go out again on the new link at once (spec/core.md 5.5 step 7).
+    resendHeads(step);
     return;
   }
   if (record.seq !== link.lastSeqIn + 1) {
@@ -72,14 +66,15 @@ export function onLinkRecord(step: AgentStep, epoch: number, record: MasterToAge
   link.lastHeardMs = nowMs;
   switch (record.type) {
     case 'PING':
-      sendToMaster(step, { type: 'PONG' });
+      step.sendToMaster({ type: 'PONG' });
       return;
     case 'SHUTDOWN':
       state.shutdownMessage = record.shutdown.message;
+      state.link = { status: 'none', nextAttemptMs: Number.POSITIVE_INFINITY, failures: 0 };
       step.effects.push({ type: 'close_link', epoch }, { type: 'shutdown', message: record.shutdown.message });
       return;
     default:
-      step.log('debug', `Ignoring ${record.type}: not handled by this agent yet`);
+      if (!onMasterRecord(step, record)) step.log('debug', `Ignoring ${record.type}: not handled by this agent yet`);
   }
 }
 
@@ -87,7 +82,23 @@ export function onLinkFailed(step: AgentStep, epoch: number, status: number | un
   const link = step.state.link;
   if (link.status === 'none' || link.epoch !== epoch) return;
   step.log('warn', `Link to the master failed${status !== undefined ? ` (${status})` : ''}: ${message}`);
+  if (status === agentIdGoneStatus && !runsAnything(step.state)) {
+    // The master removed this id for good (after a host reboot, say): nothing
+    // runs under it any more, so the agent registers anew rather than give up.
+    step.log('warn', `The master no longer accepts agent id ${step.state.agentId ?? ''}; registering as a new agent`);
+    step.state.agentId = undefined;
+  }
   dropLink(step, epoch, true);
+}
+
+/** The master's answer to a re-registration under an id it removed (docs/protocol.md). */
+const agentIdGoneStatus = 410;
+
+function runsAnything(state: AgentState): boolean {
+  for (const framework of state.frameworks.values()) {
+    for (const executor of framework.executors.values()) if (executor.state !== 'terminated') return true;
+  }
+  return false;
 }
 
 export function onLinkClosed(step: AgentStep, epoch: number): void {
@@ -95,17 +106,6 @@ export function onLinkClosed(step: AgentStep, epoch: number): void {
   if (link.status === 'none' || link.epoch !== epoch) return;
   step.log('warn', 'Link to the master closed; linking again');
   dropLink(step, epoch, link.status === 'linking');
-}
-
-/** Queues a message for the master on the current link (dropped when not linked: at most once). */
-export function sendToMaster(step: AgentStep, message: Parameters<typeof messageEffect>[2]): void {
-  const link = step.state.link;
-  if (link.status !== 'linked') return;
-  step.effects.push(messageEffect(link.epoch, link.nextSeq++, message));
-}
-
-function messageEffect(epoch: number, seq: number, message: import('../../protocol/internal.js').AgentToMasterMessage): AgentEffect {
-  return { type: 'send_message', epoch, seq, message };
 }
 
 /** Leaves the link and schedules the next attempt with randomized exponential backoff. */
@@ -118,20 +118,30 @@ function dropLink(step: AgentStep, epoch: number, failed: boolean): void {
   step.effects.push({ type: 'close_link', epoch });
 }
 
-function linkRequest(state: AgentState, epoch: number): LinkRequest {
-  const config = state.config;
-  return {
-    protocol_version: internalProtocolVersion,
-    epoch,
-    ...(state.agentId !== undefined ? { agent_id: { value: state.agentId } } : {}),
-    agent_info: config.info,
-    version: config.version,
-    capabilities: [...config.capabilities],
-  } as LinkRequest;
+/**
+ * After a restart the agent waits for its custom executors to subscribe again
+ * (or for --executor_reregistration_timeout) before it links, so that what it
+ * reports to the master is what really runs (spec/core.md 5.5 step 6).
+ */
+function stillRecovering(state: AgentState, nowMs: number): boolean {
+  if (state.recoveringUntilMs === undefined) return false;
+  if (nowMs < state.recoveringUntilMs && awaitingExecutors(state)) return true;
+  state.recoveringUntilMs = undefined;
+  return false;
+}
+
+function awaitingExecutors(state: AgentState): boolean {
+  for (const framework of state.frameworks.values()) {
+    for (const executor of framework.executors.values()) {
+      if (executor.kind === 'custom' && (executor.state === 'registering' || executor.state === 'launching')) return true;
+    }
+  }
+  return false;
 }
 
 /** When the core next needs a tick. */
 export function nextLinkDeadlineMs(state: AgentState): number | undefined {
+  if (state.recoveringUntilMs !== undefined) return state.recoveringUntilMs;
   const link = state.link;
   if (link.status === 'none') return state.shutdownMessage === undefined ? link.nextAttemptMs : undefined;
   if (link.status === 'linked') return link.lastHeardMs + link.pingTimeoutMs + 1;

@@ -6,6 +6,7 @@
 import type { Random } from '../../lib/random.js';
 import type { WireMasterInfo } from '../../protocol/outputs.js';
 import type { AgentConfig } from './config.js';
+import type { AgentFramework, StatusStream } from './model.js';
 
 export type LinkState =
   | { readonly status: 'none'; readonly nextAttemptMs: number; readonly failures: number }
@@ -32,6 +33,18 @@ export interface AgentState {
   lastEpoch: number;
   /** Set once the master told this agent to shut down. */
   shutdownMessage: string | undefined;
+  readonly frameworks: Map<string, AgentFramework>;
+  /** Frameworks removed (SHUTDOWN_FRAMEWORK) and all their executors done, newest last, bounded. */
+  completedFrameworks: AgentFramework[];
+  /** Status update streams by (framework id, task id). */
+  readonly streams: Map<string, StatusStream>;
+  /**
+   * Until this time (after a restart) the agent waits for executors to
+   * re-subscribe and does not link to the master (spec/core.md 5.5 step 6).
+   */
+  recoveringUntilMs: number | undefined;
+  /** Connection ids of executor API streams, by (framework id, executor id). */
+  readonly executorConnections: Map<string, string>;
 }
 
 export function createAgentState(config: AgentConfig, random: Random, nowMs: number, agentId: string | undefined): AgentState {
@@ -45,5 +58,10 @@ export function createAgentState(config: AgentConfig, random: Random, nowMs: num
     link: { status: 'none', nextAttemptMs: nowMs + random.next() * config.registrationBackoffFactorMs, failures: 0 },
     lastEpoch: 0,
     shutdownMessage: undefined,
+    frameworks: new Map(),
+    completedFrameworks: [],
+    streams: new Map(),
+    recoveringUntilMs: undefined,
+    executorConnections: new Map(),
   };
 }

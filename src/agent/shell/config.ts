@@ -5,7 +5,7 @@
  * Every error is one line naming the flag.
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { err, ok, type Result } from '../../lib/result.js';
 import {
   namesPresent,
@@ -41,7 +41,33 @@ export function compileAgentConfig(flags: AgentFlags, ip: string, port: number, 
     registrationBackoffFactorMs: flags.registration_backoff_factor,
     registrationBackoffMaxMs: 60_000,
     defaultPingTimeoutMs: 75_000,
+    workDir: resolve(flags.work_dir),
+    endpoint: `${ip}:${port}`,
+    // Mesos switches users only when it can: as root.
+    switchUser: flags.switch_user && process.getuid?.() === 0,
+    executorRegistrationTimeoutMs: flags.executor_registration_timeout,
+    executorReregistrationTimeoutMs: flags.executor_reregistration_timeout,
+    executorShutdownGracePeriodMs: flags.executor_shutdown_grace_period,
+    recoveryTimeoutMs: flags.recovery_timeout,
+    maxCompletedExecutorsPerFramework: flags.max_completed_executors_per_framework,
+    statusUpdateRetryInitialMs: flags.status_update_retry_interval,
+    statusUpdateRetryMaxMs,
+    recover: flags.recover,
+    baseEnvironment: executorBaseEnvironment(process.env),
   });
+}
+
+/** Mesos' cap on the status update retry interval (spec/core.md 2.4). */
+const statusUpdateRetryMaxMs = 10 * 60 * 1000;
+
+/**
+ * Executors inherit the agent's environment, as in Mesos without
+ * --executor_environment_variables.
+ */
+function executorBaseEnvironment(environment: NodeJS.ProcessEnv): Record<string, string> {
+  const base: Record<string, string> = {};
+  for (const [name, value] of Object.entries(environment)) if (value !== undefined) base[name] = value;
+  return base;
 }
 
 function declaredResources(flags: AgentFlags): Result<Resource[]> {

@@ -1,24 +1,33 @@
 /**
- * `berth agent`: parses flags, recovers its id from the work directory,
- * listens, and links to the master until SIGTERM/SIGINT or until the master
- * tells it to shut down. Bad flags or an unreadable work directory exit 1 with
- * one line.
+ * `berth agent`: parses flags, reads its id and journal from the work
+ * directory, listens, recovers what the last run left (startup.ts), and links
+ * to the master until SIGTERM/SIGINT or until the master tells it to shut
+ * down. Bad flags or an unreadable work directory exit 1 with one line.
  */
 import { mkdirSync } from 'node:fs';
 import { pino } from 'pino';
 import { systemClock } from '../../lib/clock.js';
-import { systemRandom } from '../../lib/random.js';
 import { createHttpServer } from '../../lib/http/server.js';
 import { flagsAsStrings, flagsUsage, parseFlags } from '../../lib/flags/index.js';
 import { pinoLevel } from '../../lib/logging.js';
 import { agentFlags } from '../../cli/flags/agent-flags.js';
 import { advertisedHostname, advertisedIp } from '../../master/shell/address.js';
-import { AgentCore } from '../core/agent-core.js';
 import { compileAgentConfig } from './config.js';
 import { recoverAgentId } from './meta.js';
 import { registerAgentRoutes } from './routes.js';
 import { AgentRuntime } from './runtime.js';
 import { masterUrlFromFlag } from './master-url.js';
+import { checkBoot, openJournal } from './recovery.js';
+import { buildServices, type BuiltServices } from './services.js';
+import { liveExecutors, recoverRuntime } from './startup.js';
+import { registerExecutorRoutes } from './executor-route.js';
+import { Files } from '../files/files.js';
+import { registerFilesRoutes } from '../files/routes.js';
+import { registerMonitorRoutes } from '../monitor/statistics.js';
+import { monitoredExecutors } from '../views/monitored.js';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { resolve } from 'node:path';
 
 export async function runAgent(argv: readonly string[]): Promise<number> {
   const parsed = parseFlags(agentFlags, argv);
@@ -38,12 +47,25 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   }
   const recovered = recoverAgentId(flags.work_dir);
   if (!recovered.ok) return fail(recovered.error);
+  const workDir = resolve(flags.work_dir);
+  const boot = checkBoot(workDir);
+  const journal = recovered.value === undefined ? undefined : openJournal(workDir, recovered.value, flags.strict);
+  if (journal !== undefined && !journal.ok) return fail(journal.error);
   const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'agent' } }, pino.destination(2));
+  if (journal !== undefined && journal.value.errors > 0) logger.warn(`Skipped ${journal.value.errors} unreadable journal records (--no-strict)`);
   const app = createHttpServer();
   let runtime: AgentRuntime | undefined;
   let pid = '';
   const flagStrings = Object.fromEntries(flagsAsStrings(agentFlags, flags).map(({ name, value }) => [name, value]));
+  const services = buildServices(flags, workDir, systemClock, logger);
   registerAgentRoutes(app, { runtime: () => runtime, pid: () => pid, flags: flagStrings });
+  registerExecutorRoutes(app, () => runtime);
+  registerFilesRoutes(app, new Files({ roots: services.fileRoots }));
+  registerMonitorRoutes(app, {
+    executors: () => (runtime === undefined ? [] : monitoredExecutors(runtime.core.state)),
+    usage: (containerId) => services.containerizer.usage(containerId),
+    clock: systemClock,
+  });
   const host = flags.ip ?? '0.0.0.0';
   try {
     await app.listen({ host, port: flags.port });
@@ -60,17 +82,48 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     return fail(config.error);
   }
   pid = `slave(1)@${ip}:${port}`;
-  runtime = new AgentRuntime(new AgentCore(config.value, systemRandom, systemClock.nowMs(), recovered.value), systemClock, logger, masterUrl.value, flags.work_dir);
+  const agentRuntime = await recoverRuntime({
+    config: config.value,
+    agentId: recovered.value,
+    journal: journal?.value,
+    boot,
+    workDir,
+    strict: flags.strict,
+    masterUrl: masterUrl.value,
+    services,
+    logger,
+  });
+  runtime = agentRuntime;
+  if (flags.recover === 'cleanup') return cleanUp(agentRuntime, app, services, logger);
+  await agentRuntime.compactJournal();
+  agentRuntime.start();
   logger.info({ url: `http://${ip}:${port}`, master: masterUrl.value }, 'listening');
   process.stdout.write(`berth agent listening on http://${ip}:${port}\n`);
-  const stopReason = await new Promise<string>((resolve) => {
-    runtime?.onShutdown((message) => resolve(`shut down by the master: ${message}`));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+  const stopReason = await new Promise<string>((resolveStop) => {
+    agentRuntime.onShutdown((message) => resolveStop(`shut down by the master: ${message}`));
+    agentRuntime.onFatalError((error) => resolveStop(`fatal: ${error.message}`));
+    process.once('SIGTERM', () => resolveStop('SIGTERM'));
+    process.once('SIGINT', () => resolveStop('SIGINT'));
   });
   logger.info(`Stopping (${stopReason})`);
-  runtime.stop();
+  await agentRuntime.stop();
+  await services.close();
   await app.close();
+  return stopReason.startsWith('fatal') ? 1 : 0;
+}
+
+/**
+ * --recover=cleanup: every container of the previous run is destroyed, and the
+ * agent exits without linking to the master (for an incompatible upgrade).
+ */
+async function cleanUp(runtime: AgentRuntime, app: FastifyInstance, services: BuiltServices, logger: Logger): Promise<number> {
+  const containers = liveExecutors(runtime.core.state).map((executor) => executor.containerId);
+  logger.info(`--recover=cleanup: destroying ${containers.length} containers`);
+  await runtime.destroyAll(containers);
+  await runtime.stop();
+  await services.close();
+  await app.close();
+  process.stdout.write(`berth agent: cleaned up ${containers.length} containers\n`);
   return 0;
 }
 

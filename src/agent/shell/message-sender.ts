@@ -1,8 +1,12 @@
 /**
- * The agent-to-master channel: messages go one at a time, in order, each in an
- * (agent id, epoch, sequence number) envelope. A network error retries the same
- * message; a 409 means the link is no good and the core links again; messages
- * of an older epoch are dropped (delivery is at most once per link).
+ * The agent-to-master channel: messages go in order, each in an (agent id,
+ * epoch, sequence number) envelope; whatever is queued when a request
+ * completes goes in the next one as a batch (POST /internal/v1/messages), so
+ * a thousand status updates cost a few requests, not a thousand round trips.
+ * A network error sends the same batch again (the master recognizes what it
+ * applied already by sequence number); a 409 means the link is no good and the
+ * core links again; messages of an older epoch are dropped (delivery is at
+ * most once per link).
  */
 import { request, type Dispatcher } from 'undici';
 import type { AgentToMasterMessage } from '../../protocol/internal.js';
@@ -15,6 +19,9 @@ interface Pending {
 
 /** Retry delays for a message that did not get through (network errors). */
 const retryDelayMs = { first: 100, max: 2_000 };
+
+/** Messages per request at most: bounds the request body and the master's time on one request. */
+const batchMessagesMax = 500;
 
 export class MessageSender {
   private readonly queue: Pending[] = [];
@@ -50,41 +57,55 @@ export class MessageSender {
     try {
       let delayMs = retryDelayMs.first;
       while (this.queue.length > 0 && !this.stopped) {
-        const next = this.queue[0] as Pending;
-        const outcome = await this.send(next);
+        const batch = this.nextBatch();
+        const outcome = await this.send(batch);
         if (outcome === 'retry') {
           await sleep(delayMs);
           delayMs = Math.min(retryDelayMs.max, delayMs * 2);
           continue;
         }
         delayMs = retryDelayMs.first;
-        if (this.queue[0] === next) this.queue.shift();
+        // dropBefore() may have emptied the queue meanwhile; only what was sent leaves it.
+        if (this.queue[0] === batch[0]) this.queue.splice(0, batch.length);
       }
     } finally {
       this.sending = false;
     }
   }
 
-  private async send(pending: Pending): Promise<'done' | 'retry'> {
+  /** The longest run at the head of the queue with one epoch. */
+  private nextBatch(): Pending[] {
+    const first = this.queue[0] as Pending;
+    let end = 1;
+    while (end < this.queue.length && end < batchMessagesMax && (this.queue[end] as Pending).epoch === first.epoch) end++;
+    return this.queue.slice(0, end);
+  }
+
+  private async send(batch: readonly Pending[]): Promise<'done' | 'retry'> {
     const agentId = this.agentId();
-    if (agentId === undefined) return 'done';
+    const first = batch[0];
+    if (agentId === undefined || first === undefined) return 'done';
     try {
-      const response = await request(`${this.masterUrl}/internal/v1/message`, {
+      const body =
+        batch.length === 1
+          ? { agent_id: { value: agentId }, epoch: first.epoch, seq: first.seq, message: first.message }
+          : { agent_id: { value: agentId }, epoch: first.epoch, messages: batch.map(({ seq, message }) => ({ seq, message })) };
+      const response = await request(`${this.masterUrl}/internal/v1/${batch.length === 1 ? 'message' : 'messages'}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ agent_id: { value: agentId }, epoch: pending.epoch, seq: pending.seq, message: pending.message }),
+        body: JSON.stringify(body),
         dispatcher: this.dispatcher,
         headersTimeout: 30_000,
         bodyTimeout: 30_000,
       });
       const text = await response.body.text();
       if (response.statusCode === 409) {
-        this.dropBefore(pending.epoch + 1);
-        this.onRefused(pending.epoch, text);
+        this.dropBefore(first.epoch + 1);
+        this.onRefused(first.epoch, text);
         return 'done';
       }
       if (response.statusCode >= 500) return 'retry';
-      if (response.statusCode >= 400) this.onDropped(`master refused ${pending.message.type} (${response.statusCode}): ${text}`);
+      if (response.statusCode >= 400) this.onDropped(`master refused ${batch.map((p) => p.message.type).join(', ')} (${response.statusCode}): ${text}`);
       return 'done';
     } catch {
       return 'retry';

@@ -1,6 +1,8 @@
 /**
- * The agent's HTTP endpoints (spec/core.md 6.4): /state and /slave(1)/state,
- * /health, /flags, /version. The executor API and /files arrive with tasks.
+ * The agent's own HTTP endpoints (spec/core.md 6.4): /state and
+ * /slave(1)/state, /health, /flags, /version. The executor API
+ * (executor-route.ts), /files (files/routes.ts) and /monitor/statistics
+ * (monitor/statistics.ts) are registered beside them in main.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { stringifyAscii } from '../../lib/json-ascii.js';

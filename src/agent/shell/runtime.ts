@@ -1,23 +1,54 @@
 /**
- * The agent's imperative shell around its core: performs the effects (link,
- * messages, persistence) and ticks the core at its next deadline.
+ * The agent's imperative shell around its core: feeds it events (link
+ * records, container, health and executor events, ticks at its next
+ * deadline), and performs its effects through the effect pipeline, which
+ * holds each step's effects until its records are durable.
  */
 import type { Logger } from 'pino';
 import { Agent as HttpAgent } from 'undici';
 import type { Clock } from '../../lib/clock.js';
+import type { Journal } from '../checkpoint/journal.js';
+import type { Containerizer } from '../containerizer/types.js';
 import type { AgentCore } from '../core/agent-core.js';
-import type { AgentEffect, AgentEvent } from '../core/events.js';
+import type { AgentEffect, AgentEvent, ExecutorReply } from '../core/events.js';
+import { snapshotRecords } from '../core/snapshot.js';
+import type { SandboxGc } from '../gc/sandbox-gc.js';
+import type { HealthChecker } from '../health/types.js';
+import type { LogRotator } from '../logs/log-rotator.js';
+import { journalPath } from '../paths.js';
+import { EffectPipeline } from './effect-pipeline.js';
+import { ExecutorStreams } from './executor-streams.js';
 import { MasterLink } from './master-link.js';
+import { sandboxLogPaths } from './services.js';
 import { MessageSender } from './message-sender.js';
 import { persistAgentId } from './meta.js';
+
+/** What the runtime drives besides the link: built by the agent's start-up, closed by stop(). */
+export interface AgentServices {
+  readonly containerizer: Containerizer;
+  readonly health: HealthChecker;
+  readonly gc: SandboxGc;
+  /** Virtual path -> real path of what /files serves; sandboxes join as their executors start. */
+  readonly fileRoots: Map<string, string>;
+  readonly logs: LogRotator;
+  /** Opens (or creates) the journal of an agent id; the first registration creates it. */
+  readonly openJournal: (agentId: string) => Journal;
+}
+
+/** How often --recover=cleanup looks whether the containers it destroyed have ended. */
+const cleanupPollMs = 50;
 
 export class AgentRuntime {
   private readonly dispatcher = new HttpAgent({ keepAliveTimeout: 30_000, connections: 8 });
   private readonly link: MasterLink;
   private readonly sender: MessageSender;
+  private readonly pipeline: EffectPipeline;
+  readonly executorStreams = new ExecutorStreams();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private started = false;
   private shutdownRequested: ((message: string) => void) | undefined;
+  private fatal: ((error: Error) => void) | undefined;
 
   constructor(
     readonly core: AgentCore,
@@ -25,6 +56,8 @@ export class AgentRuntime {
     readonly logger: Logger,
     readonly masterUrl: string,
     readonly workDir: string,
+    readonly services: AgentServices,
+    private journal: Journal | undefined,
   ) {
     this.link = new MasterLink(masterUrl, this.dispatcher, {
       onRecord: (epoch, record) => this.dispatch({ type: 'link_record', epoch, record }),
@@ -39,6 +72,18 @@ export class AgentRuntime {
       (epoch, message) => this.dispatch({ type: 'message_refused', epoch, message }),
       (message) => this.logger.error(message),
     );
+    this.pipeline = new EffectPipeline(
+      () => this.journal,
+      (effect) => this.perform(effect),
+      (error) => this.onFatal(error),
+    );
+    services.containerizer.onEvent((event) => this.dispatch(event));
+    services.health.onEvent((event) => this.dispatch(event));
+  }
+
+  /** Starts ticking the core (after recovery has fed it what ended while the agent was down). */
+  start(): void {
+    this.started = true;
     this.dispatch({ type: 'tick' });
   }
 
@@ -47,19 +92,61 @@ export class AgentRuntime {
     this.shutdownRequested = handler;
   }
 
-  dispatch(event: AgentEvent): void {
-    if (this.stopped) return;
-    const effects = this.core.step(event, this.clock.nowMs());
-    for (const effect of effects) this.perform(effect);
-    this.arm();
+  /** Called when a record cannot be made durable: the agent must stop rather than go on unsafely. */
+  onFatalError(handler: (error: Error) => void): void {
+    this.fatal = handler;
   }
 
-  stop(): void {
+  /** Steps the core; returns its answer to an executor API request. */
+  dispatch(event: AgentEvent): ExecutorReply | undefined {
+    if (this.stopped) return undefined;
+    const result = this.core.step(event, this.clock.nowMs());
+    this.pipeline.run(result.effects);
+    if (this.started) this.arm();
+    this.compactIfDue();
+    return result.reply;
+  }
+
+  /** Resolves once every effect so far has been performed (records durable, messages queued). */
+  settled(): Promise<void> {
+    return this.pipeline.drained();
+  }
+
+  /** Rewrites the journal as a snapshot of the state (after recovery: replay starts short next time). */
+  async compactJournal(): Promise<void> {
+    await this.journal?.compact(snapshotRecords(this.core.state));
+  }
+
+  /** Destroys containers (--recover=cleanup) and resolves once the core has seen each end. */
+  async destroyAll(containerIds: readonly string[]): Promise<void> {
+    for (const containerId of containerIds) this.services.containerizer.destroy(containerId, 0);
+    const pending = new Set(containerIds);
+    while (pending.size > 0) {
+      for (const framework of this.core.state.frameworks.values()) {
+        for (const executor of framework.executors.values()) if (executor.state === 'terminated') pending.delete(executor.containerId);
+      }
+      for (const framework of this.core.state.frameworks.values()) {
+        for (const executor of framework.completedExecutors) pending.delete(executor.containerId);
+      }
+      if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, cleanupPollMs));
+    }
+    await this.pipeline.drained();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.pipeline.drained();
     this.link.close();
     this.sender.stop();
-    void this.dispatcher.close();
+    this.executorStreams.closeAll();
+    this.services.containerizer.close();
+    this.services.health.close();
+    this.services.gc.close();
+    this.services.logs.close();
+    await this.journal?.close();
+    await this.dispatcher.close();
   }
 
   private perform(effect: AgentEffect): void {
@@ -67,24 +154,80 @@ export class AgentRuntime {
       case 'open_link':
         this.sender.dropBefore(effect.epoch);
         this.link.open(effect.epoch, effect.request);
-        break;
+        return;
       case 'close_link':
         this.link.close(effect.epoch);
-        break;
+        return;
       case 'send_message':
         this.sender.enqueue(effect.epoch, effect.seq, effect.message);
-        break;
+        return;
       case 'persist_agent_id':
-        persistAgentId(this.workDir, effect.agentId, this.core.state.config.info);
-        break;
+        this.adoptAgentId(effect.agentId);
+        return;
+      case 'persist':
+        return; // Taken by the pipeline.
+      case 'launch_container':
+        this.services.containerizer.launch(effect.launch);
+        return;
+      case 'destroy_container':
+        this.services.containerizer.destroy(effect.containerId, effect.gracePeriodMs);
+        return;
+      case 'executor_event':
+        this.executorStreams.send(effect.connectionId, effect.event);
+        return;
+      case 'executor_close':
+        this.executorStreams.close(effect.connectionId);
+        return;
+      case 'start_health_check':
+        this.services.health.start(effect.target);
+        return;
+      case 'stop_health_check':
+        this.services.health.stop(effect.taskId);
+        return;
+      case 'schedule_gc':
+        // A completed sandbox no longer grows: its logs stay as they are until it is removed.
+        for (const path of sandboxLogPaths(effect.path)) this.services.logs.unregister(path);
+        this.services.gc.schedule(effect.path, effect.completedAtMs);
+        return;
+      case 'expose_sandbox':
+        // Under Mesos' `runs/latest` path, and under its real path, as Mesos attaches it.
+        this.services.fileRoots.set(effect.virtualPath, effect.directory);
+        this.services.fileRoots.set(effect.directory, effect.directory);
+        for (const path of sandboxLogPaths(effect.directory)) this.services.logs.register(path);
+        return;
       case 'shutdown':
         this.logger.warn(`The master asked this agent to shut down: ${effect.message}`);
         this.shutdownRequested?.(effect.message);
-        break;
+        return;
       case 'log':
         this.logger[effect.level](effect.message);
-        break;
+        return;
     }
+  }
+
+  /**
+   * The master gave this agent an id: it is recorded, and the journal of that id
+   * is the one written from now on (holding, when the id changed, what the old one held).
+   */
+  private adoptAgentId(agentId: string): void {
+    persistAgentId(this.workDir, agentId, this.core.state.config.info);
+    const previous = this.journal;
+    if (previous !== undefined && previous.path === journalPath(this.workDir, agentId)) return;
+    this.journal = this.services.openJournal(agentId);
+    if (previous === undefined) return;
+    void previous.close();
+    void this.journal.compact(snapshotRecords(this.core.state)).catch((error: unknown) => this.onFatal(error as Error));
+  }
+
+  private compactIfDue(): void {
+    const journal = this.journal;
+    if (journal === undefined || !journal.compactionDue) return;
+    void journal.compact(snapshotRecords(this.core.state)).catch((error: unknown) => this.onFatal(error as Error));
+  }
+
+  private onFatal(error: Error): void {
+    this.logger.fatal(`Failed to checkpoint: ${error.message}`);
+    this.fatal?.(error);
   }
 
   private arm(): void {

@@ -6,6 +6,7 @@
 import { legacyResourceObject, toEndpointResource, type Resources } from '../../resources/index.js';
 import type { WireAttribute } from '../../protocol/outputs.js';
 import type { AgentState } from '../core/state.js';
+import { frameworksJson } from './frameworks.js';
 
 export interface AgentStateView {
   readonly state: AgentState;
@@ -46,8 +47,7 @@ export function agentStateJson(view: AgentStateView): Record<string, unknown> {
     attributes: legacyAttributes(config.info.attributes as WireAttribute[] | undefined),
     ...(link.status === 'linked' ? { master_hostname: link.master.hostname } : {}),
     flags: view.flags,
-    frameworks: [],
-    completed_frameworks: [],
+    ...frameworksJson(state),
   };
 }
 

@@ -41,7 +41,7 @@ describe('agent flags: required', () => {
 });
 
 describe('agent flags: defaults', () => {
-  it('agent flags: defaults: match Mesos', () => {
+  it('agent flags: defaults: match Mesos (and berth\'s own flags have theirs)', () => {
     expect(parsed([])).toEqual({
       master: '127.0.0.1:5050',
       ip: undefined,
@@ -65,6 +65,15 @@ describe('agent flags: defaults', () => {
       switch_user: true,
       isolation: 'filesystem/linux',
       gc_delay: 7 * 24 * 60 * 60_000,
+      disk_watch_interval: 60_000,
+      gc_disk_headroom: 0.1,
+      sandbox_log_max_size: 10 * 1024 * 1024,
+      sandbox_log_max_files: 3,
+      sandbox_log_rotation_interval: 10_000,
+      max_completed_executors_per_framework: 150,
+      fetcher_cache_size: 2 * 1024 * 1024 * 1024,
+      fetcher_stall_timeout: 60_000,
+      status_update_retry_interval: 10_000,
       log_dir: undefined,
       logging_level: 'INFO',
       domain: undefined,

@@ -92,7 +92,57 @@ export const agentFlags = defineFlags({
   isolation: flag.string({ default: 'filesystem/linux', help: 'Comma-separated isolators to use.' }),
   gc_delay: flag.duration({
     default: 7 * dayMs,
-    help: 'Time after which the sandboxes of finished executors are removed.',
+    help: 'Longest time after which the sandboxes of finished executors are removed;\nsooner as the disk fills (see --gc_disk_headroom).',
+  }),
+  disk_watch_interval: flag.duration({
+    default: 1 * minuteMs,
+    min: 1 * secondMs,
+    help: 'How often the disk usage of the work directory is checked;\nthis drives the removal of sandboxes.',
+  }),
+  gc_disk_headroom: flag.double({
+    default: 0.1,
+    min: 0,
+    max: 1,
+    help:
+      'Share of the disk to keep free: sandboxes are kept for at most\n' +
+      'gc_delay x max(0, 1 - gc_disk_headroom - disk usage).',
+  }),
+  sandbox_log_max_size: flag.bytes({
+    default: 10 * 1024 * 1024,
+    min: 1024,
+    help: "berth: size past which a sandbox's stdout or stderr is copied to <name>.1 and truncated.",
+  }),
+  sandbox_log_max_files: flag.int({
+    default: 3,
+    min: 1,
+    max: 100,
+    help: 'berth: rotated copies kept of each sandbox stdout and stderr (<name>.1 is the newest).',
+  }),
+  sandbox_log_rotation_interval: flag.duration({
+    default: 10 * secondMs,
+    min: 1 * secondMs,
+    help: 'berth: how often the size of sandbox stdout and stderr is checked.',
+  }),
+  max_completed_executors_per_framework: flag.int({
+    default: 150,
+    min: 0,
+    help: 'Completed executors of each framework kept for /state.',
+  }),
+  fetcher_cache_size: flag.bytes({
+    default: 2 * 1024 * 1024 * 1024,
+    help: 'Size of the fetcher cache (<work_dir>/fetch_cache).',
+  }),
+  fetcher_stall_timeout: flag.duration({
+    default: 1 * minuteMs,
+    min: 1,
+    help: 'A download that receives nothing for this long fails.',
+  }),
+  status_update_retry_interval: flag.duration({
+    default: 10 * secondMs,
+    min: 1,
+    help:
+      'berth: first interval before an unacknowledged status update is sent again;\n' +
+      'it doubles up to 10mins (Mesos fixes it at 10secs).',
   }),
   log_dir: flag.path({ help: 'Directory for log files; by default logs go to stderr only.' }),
   logging_level: flag.string({ default: 'INFO', help: 'Lowest level logged: INFO, WARNING or ERROR.' }),

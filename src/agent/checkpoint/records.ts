@@ -1,0 +1,75 @@
+/**
+ * The agent's checkpoint, as an append-only journal of records (one JSON
+ * object per line, each with a format version). Replaying the journal rebuilds
+ * the agent's frameworks, executors, tasks and unacknowledged status updates
+ * after a restart. Records are written durably (fsync) before the agent acts on
+ * them: a status update is in the journal before it is acknowledged to the
+ * executor or forwarded to the master.
+ *
+ * One journal for everything means one fsync per batch of records, whatever the
+ * number of tasks (group commit), where Mesos fsyncs a file per task.
+ */
+import type { ExitStatus } from '../containerizer/types.js';
+
+export const journalFormatVersion = 1;
+
+/** FrameworkInfo, ExecutorInfo, TaskInfo and TaskStatus are kept as their wire JSON. */
+type Json = Record<string, unknown>;
+
+export type JournalRecord =
+  | { readonly v: 1; readonly type: 'framework'; readonly framework_id: string; readonly info: Json }
+  | { readonly v: 1; readonly type: 'framework_removed'; readonly framework_id: string }
+  | {
+      readonly v: 1;
+      readonly type: 'executor';
+      readonly framework_id: string;
+      readonly executor_id: string;
+      readonly container_id: string;
+      /** ExecutorInfo; for command tasks the one the agent made up. */
+      readonly info: Json;
+      readonly kind: 'command' | 'custom';
+      readonly directory: string;
+    }
+  | {
+      readonly v: 1;
+      readonly type: 'container_started';
+      readonly framework_id: string;
+      readonly executor_id: string;
+      readonly container_id: string;
+      readonly supervisor_pid: number;
+      readonly start_time: string;
+    }
+  | {
+      readonly v: 1;
+      readonly type: 'executor_terminated';
+      readonly framework_id: string;
+      readonly executor_id: string;
+      readonly container_id: string;
+      readonly status?: ExitStatus;
+    }
+  | {
+      readonly v: 1;
+      readonly type: 'task';
+      readonly framework_id: string;
+      readonly executor_id: string;
+      readonly task: Json;
+    }
+  /** A status update accepted for a task (its uuid identifies it). */
+  | { readonly v: 1; readonly type: 'update'; readonly framework_id: string; readonly task_id: string; readonly status: Json }
+  /** The master acknowledged the update with this uuid. */
+  | { readonly v: 1; readonly type: 'ack'; readonly framework_id: string; readonly task_id: string; readonly uuid: string };
+
+export type JournalRecordType = JournalRecord['type'];
+
+export interface JournalRecovery {
+  readonly records: readonly JournalRecord[];
+  /** Records skipped because they were unreadable (only with strict: false). */
+  readonly errors: number;
+}
+
+export interface JournalOptions {
+  /** `--strict`: an unreadable record aborts recovery instead of being skipped and counted. */
+  readonly strict: boolean;
+  /** Rewrite the journal from a snapshot when it grows past this many bytes. */
+  readonly compactBytesMax: number;
+}

@@ -1,0 +1,148 @@
+/**
+ * What the master asks of the agent over the link (docs/protocol.md): run and
+ * kill tasks, shut executors and frameworks down, acknowledge updates, pass
+ * messages to executors, and reconcile tasks it knows and the agent does not.
+ */
+import type { MasterToAgentRecord } from '../../protocol/internal.js';
+import { killCommandTask } from './command-executor.js';
+import { launchCommandTask } from './command-executor.js';
+import { launchCustomTask, shutdownExecutor } from './custom-executor.js';
+import { agentUpdate, ensureFramework, findExecutorOfTask, newExecutor, partitionAware } from './executors.js';
+import { newAgentTask, type Json } from './model.js';
+import { onAcknowledgement, resendHeads } from './status-updates.js';
+import type { AgentStep } from './step.js';
+
+export function onMasterRecord(step: AgentStep, record: MasterToAgentRecord): boolean {
+  switch (record.type) {
+    case 'RUN_TASK':
+      runTask(step, record.run_task.framework as Json, record.run_task.task as Json);
+      return true;
+    case 'KILL_TASK':
+      killTask(step, record.kill_task.framework_id.value, record.kill_task.task_id.value, record.kill_task.kill_policy as Json | undefined);
+      return true;
+    case 'SHUTDOWN_EXECUTOR': {
+      const framework = step.state.frameworks.get(record.shutdown_executor.framework_id.value);
+      const executor = framework?.executors.get(record.shutdown_executor.executor_id.value);
+      if (executor !== undefined) shutdownExecutor(step, executor);
+      return true;
+    }
+    case 'SHUTDOWN_FRAMEWORK':
+      shutdownFramework(step, record.shutdown_framework.framework_id.value);
+      return true;
+    case 'UPDATE_FRAMEWORK': {
+      const info = record.update_framework.framework_info as Json;
+      const id = (info['id'] as { value?: string } | undefined)?.value;
+      if (id !== undefined && step.state.frameworks.has(id)) {
+        ensureFramework(step, id, info);
+        // The framework (re-)subscribed: it should hear its pending updates now, not at the next retry.
+        if (record.update_framework.resend_updates !== false) resendHeads(step, id);
+      }
+      return true;
+    }
+    case 'STATUS_UPDATE_ACKNOWLEDGEMENT': {
+      const ack = record.status_update_acknowledgement;
+      onAcknowledgement(step, ack.framework_id.value, ack.task_id.value, ack.uuid);
+      return true;
+    }
+    case 'FRAMEWORK_TO_EXECUTOR': {
+      const message = record.framework_to_executor;
+      const executor = step.state.frameworks.get(message.framework_id.value)?.executors.get(message.executor_id.value);
+      step.toExecutor(executor?.connectionId, { type: 'MESSAGE', message: { data: message.data } });
+      return true;
+    }
+    case 'RECONCILE_TASKS':
+      reconcileTasks(step, record.reconcile_tasks.framework_id.value, record.reconcile_tasks.tasks.map((t) => t.task_id.value));
+      return true;
+    default:
+      return false;
+  }
+}
+
+function runTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
+  const frameworkId = (frameworkInfo['id'] as { value: string }).value;
+  const framework = step.state.frameworks.get(frameworkId);
+  if (framework?.terminating === true) {
+    step.log('warn', `Dropping a task of framework ${frameworkId}, which is shutting down`);
+    return;
+  }
+  if (task['executor'] !== undefined) launchCustomTask(step, frameworkInfo, task);
+  else launchCommandTask(step, frameworkInfo, task);
+}
+
+/**
+ * KILL (spec/core.md 1.5.7, agent side): a task not yet handed to its
+ * executor is TASK_KILLED during launch; a command task is killed by the
+ * agent; a custom executor gets the KILL event and decides.
+ */
+function killTask(step: AgentStep, frameworkId: string, taskId: string, killPolicy: Json | undefined): void {
+  const executor = findExecutorOfTask(step.state, frameworkId, taskId);
+  const framework = step.state.frameworks.get(frameworkId);
+  if (executor === undefined) {
+    const placeholder = framework === undefined ? undefined : unknownTaskExecutor(step, frameworkId, taskId);
+    if (placeholder !== undefined) {
+      agentUpdate(step, placeholder, taskId, {
+        state: partitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST',
+        source: 'SOURCE_AGENT',
+        reason: 'REASON_EXECUTOR_TERMINATED',
+        message: 'Cannot find executor',
+      });
+    }
+    return;
+  }
+  if (executor.queuedTasks.has(taskId) || (executor.kind === 'command' && executor.state === 'launching')) {
+    agentUpdate(step, executor, taskId, { state: 'TASK_KILLED', source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before delivery to the executor' });
+    if (executor.kind === 'command') {
+      executor.killed ??= { cause: 'kill' };
+      step.effects.push({ type: 'destroy_container', containerId: executor.containerId, gracePeriodMs: 0 });
+    }
+    return;
+  }
+  if (executor.kind === 'command') killCommandTask(step, executor, taskId, killPolicy, 'kill');
+  else step.toExecutor(executor.connectionId, { type: 'KILL', kill: { task_id: { value: taskId }, ...(killPolicy !== undefined ? { kill_policy: killPolicy } : {}) } });
+}
+
+/** SHUTDOWN_FRAMEWORK: every executor is shut down; the framework goes once they are done. */
+function shutdownFramework(step: AgentStep, frameworkId: string): void {
+  const framework = step.state.frameworks.get(frameworkId);
+  if (framework === undefined) return;
+  framework.terminating = true;
+  for (const executor of framework.executors.values()) shutdownExecutor(step, executor);
+  for (const stream of [...step.state.streams.values()]) {
+    if (stream.frameworkId === frameworkId) step.state.streams.delete(`${frameworkId}\u0000${stream.taskId}`);
+  }
+}
+
+/**
+ * Tasks the master knows and the agent does not (spec/core.md 5.6.1): each is
+ * answered TASK_LOST (TASK_DROPPED), REASON_RECONCILIATION, reliably.
+ */
+function reconcileTasks(step: AgentStep, frameworkId: string, taskIds: readonly string[]): void {
+  for (const taskId of taskIds) {
+    if (findExecutorOfTask(step.state, frameworkId, taskId) !== undefined) continue;
+    const executor = unknownTaskExecutor(step, frameworkId, taskId);
+    const framework = step.state.frameworks.get(frameworkId);
+    agentUpdate(step, executor, taskId, {
+      state: partitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST',
+      source: 'SOURCE_AGENT',
+      reason: 'REASON_RECONCILIATION',
+      message: 'Reconciliation: task unknown to the agent',
+    });
+  }
+}
+
+/**
+ * Updates about a task the agent has no executor for still need a stream (and
+ * a framework record) to travel reliably; a terminated placeholder executor
+ * holds the task until its update is acknowledged.
+ */
+function unknownTaskExecutor(step: AgentStep, frameworkId: string, taskId: string) {
+  const framework = step.state.frameworks.get(frameworkId) ?? ensureFramework(step, frameworkId, { id: { value: frameworkId } });
+  const executor = newExecutor(step, framework, `${taskId}-unknown`, 'command', { executor_id: { value: `${taskId}-unknown` } });
+  executor.state = 'terminated';
+  executor.stray = true;
+  const info = { task_id: { value: taskId } };
+  executor.queuedTasks.set(taskId, newAgentTask(frameworkId, executor.id, info));
+  step.persist({ v: 1, type: 'task', framework_id: frameworkId, executor_id: executor.id, task: info });
+  step.persist({ v: 1, type: 'executor_terminated', framework_id: frameworkId, executor_id: executor.id, container_id: executor.containerId });
+  return executor;
+}
