@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: the allocator benchmark in the shape of Mesos' DeclineOffers
- * at 1k agents x 100 frameworks, 10k x 1k and 20k x 2k. Prints the first and
- * the median allocation cycle beside Mesos' figure and writes them to
- * bench/results/decline-offers.json. `10000x1000` runs one shape.
+ * at 1k agents x 100 frameworks, 10k x 1k and 20k x 2k, then the launch rate
+ * (launch-rate.ts). Prints the first and the median allocation cycle beside
+ * Mesos' figure and writes them to bench/results/decline-offers.json; prints
+ * the median launch rate beside Mesos 1.7's and writes
+ * bench/results/launch-rate.json. `10000x1000` or `launch-rate` runs one.
  *
  * Mesos' procedure runs 2 x frameworks rounds; the first `frameworks` rounds
  * each make one offer per agent, the rest make none. A full run at 20k x 2k
@@ -12,10 +14,11 @@
  * cheaper). `--full` runs every round. Each shape runs in a child process.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runDeclineOffers, type DeclineOffersResult } from './decline-offers.js';
+import { goalLaunchesPerSecond, launchRateRoot, mesosLaunchesPerSecond, runLaunchRate, type LaunchRateResult } from './launch-rate.js';
 
 /** Mesos' DeclineOffers, 10k agents x 1k frameworks: seconds per allocation cycle (the issue's anchor). */
 const mesosCycleSecondsAt10k = 1.06;
@@ -83,9 +86,44 @@ function runInChild(shape: Shape, full: boolean): Record<string, unknown> {
   return JSON.parse(record.slice(recordPrefix.length)) as Record<string, unknown>;
 }
 
+/** Runs of the launch rate; the median is the figure (the machine is shared and noisy). */
+const launchRateRuns = 3;
+
+/** The launch rate through a real master and agent (launch-rate.ts), beside Mesos 1.7's. */
+async function runLaunchRateBench(directory: string): Promise<void> {
+  const runs: LaunchRateResult[] = [];
+  const root = launchRateRoot();
+  try {
+    for (let run = 1; run <= launchRateRuns; run++) {
+      process.stdout.write(`Launch rate, run ${run} of ${launchRateRuns}: 1000 tasks of \`true\`, 100 per ACCEPT\n`);
+      runs.push(await runLaunchRate({ tasks: 1_000, tasksPerAccept: 100, root, progress: (line) => process.stdout.write(`${line}\n`) }));
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const rates = runs.map((run) => run.launchesPerSecond);
+  const medianRate = median(rates);
+  process.stdout.write(
+    `Launch rate: median ${medianRate.toFixed(0)} launches/s over ${launchRateRuns} runs (${rates.map((rate) => rate.toFixed(0)).join(', ')}) ` +
+      `(Mesos 1.7: ${mesosLaunchesPerSecond}/s; goal ${goalLaunchesPerSecond}/s)\n`,
+  );
+  const file = join(directory, 'launch-rate.json');
+  const record = {
+    benchmark: 'launch-rate',
+    date: new Date().toISOString(),
+    node: process.version,
+    median_launches_per_second: medianRate,
+    anchor_mesos_launches_per_second: mesosLaunchesPerSecond,
+    goal_launches_per_second: goalLaunchesPerSecond,
+    runs: runs.map((run) => ({ launches_per_second: run.launchesPerSecond, seconds: run.seconds, accepts: run.accepts, milestones_seconds: run.milestones })),
+  };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
 async function main(): Promise<void> {
   const full = process.argv.includes('--full');
-  const only = process.argv.find((arg) => /^\d+x\d+$/.test(arg));
+  const only = process.argv.find((arg) => /^\d+x\d+$/.test(arg) || arg === 'launch-rate');
   const selected = shapes.filter((shape) => only === undefined || only === `${shape.agents}x${shape.frameworks}`);
   if (process.argv.includes('--child')) {
     for (const shape of selected) {
@@ -103,6 +141,7 @@ async function main(): Promise<void> {
     writeFileSync(file, `${JSON.stringify({ benchmark: 'DeclineOffers', date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
     process.stdout.write(`wrote ${file}\n`);
   }
+  if (only === undefined || only === 'launch-rate') await runLaunchRateBench(directory);
 }
 
 main().then(

@@ -20,6 +20,8 @@ export const callTimeoutMsDefault = 30_000;
 export const streamHeadersTimeoutMsDefault = 30_000;
 /** Longest wait for a TCP connection. */
 export const connectTimeoutMsDefault = 10_000;
+/** Keep-alive connections per master for calls. */
+export const callConnectionsPerMaster = 8;
 /** Largest answer body kept from a call or a refused SUBSCRIBE: bodies are error messages. */
 export const answerBytesMax = 1024 * 1024;
 
@@ -70,6 +72,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
     headersTimeout: callTimeoutMs,
     bodyTimeout: callTimeoutMs,
     connect: { timeout: connectTimeoutMs },
+    // A burst of calls (a thousand acknowledgements) queues on a few connections
+    // instead of opening a socket for each.
+    connections: callConnectionsPerMaster,
   });
 
   return {

@@ -2,7 +2,9 @@
  * A streaming response of RecordIO records: each record is written with one
  * `write`, so it travels as exactly one HTTP chunk (clients such as the npm
  * package mesos-framework parse one record per chunk), and its JSON is pure
- * ASCII (their length checks count characters).
+ * ASCII (their length checks count characters). The records of one turn of
+ * the event loop go to the socket together (cork/uncork): a thousand status
+ * updates are a few system calls, not a thousand.
  */
 import type { ServerResponse } from 'node:http';
 import { stringifyAscii } from '../json-ascii.js';
@@ -13,6 +15,7 @@ export const streamBufferBytesMax = 64 * 1024 * 1024;
 
 export class RecordStream {
   private ended = false;
+  private corked = false;
 
   constructor(
     readonly response: ServerResponse,
@@ -25,6 +28,15 @@ export class RecordStream {
 
   send(message: unknown): void {
     if (!this.open) return;
+    // Records sent in one turn of the event loop leave in one writev (each still its own chunk).
+    if (!this.corked) {
+      this.corked = true;
+      this.response.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.response.uncork();
+      });
+    }
     this.response.write(encodeRecord(stringifyAscii(message)));
     if (this.response.writableLength > streamBufferBytesMax) {
       this.end();
