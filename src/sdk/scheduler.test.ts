@@ -127,7 +127,8 @@ describe('sdk: scheduler: re-subscription', () => {
     // One failed attempt (the old leader), then straight to the next master.
     expect(errors).toHaveLength(1);
     await eventually('the new subscription reconciled', () => callsOf(second, 'RECONCILE').length === 1);
-    expect(scheduler.isSubscribed).toBe(true);
+    // Live once the RECONCILE's answer is back, which is after the fake master saw it.
+    await eventually('the scheduler to be live again', () => scheduler.isSubscribed);
   });
 
   it('stops for good when the master refuses the re-subscription', async () => {

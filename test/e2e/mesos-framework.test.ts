@@ -33,6 +33,8 @@ interface SchedulerOptions {
   port: number;
   frameworkName: string;
   logging: { path: string; fileName: string; level: string };
+  tasks?: Record<string, unknown>;
+  restartStates?: string[];
 }
 
 interface OfferEvent {
@@ -40,7 +42,10 @@ interface OfferEvent {
 }
 
 const require = createRequire(import.meta.url);
-const { Scheduler } = require('mesos-framework') as { Scheduler: new (options: SchedulerOptions) => MesosFrameworkScheduler };
+const { Scheduler, Mesos } = require('mesos-framework') as {
+  Scheduler: new (options: SchedulerOptions) => MesosFrameworkScheduler;
+  Mesos: { getMesos(): { CommandInfo: new (...args: unknown[]) => unknown } };
+};
 
 /** What a scheduler did, as its events tell. */
 interface Observed {
@@ -50,6 +55,7 @@ interface Observed {
   offers: OfferEvent[];
   declines: number;
   errors: string[];
+  updates: { state: string; taskId: string }[];
 }
 
 const schedulers: MesosFrameworkScheduler[] = [];
@@ -63,7 +69,11 @@ afterEach(() => {
   }
 });
 
-async function startScheduler(masterUrl: string, name: string): Promise<{ scheduler: MesosFrameworkScheduler; observed: Observed }> {
+async function startScheduler(
+  masterUrl: string,
+  name: string,
+  extra: Pick<SchedulerOptions, 'tasks' | 'restartStates'> = {},
+): Promise<{ scheduler: MesosFrameworkScheduler; observed: Observed }> {
   mkdirSync(testRoot(), { recursive: true });
   const logDir = mkdtempSync(join(testRoot(), 'mesos-framework-logs-'));
   const url = new URL(masterUrl);
@@ -72,14 +82,18 @@ async function startScheduler(masterUrl: string, name: string): Promise<{ schedu
     port: Number(url.port),
     frameworkName: name,
     logging: { path: logDir, fileName: 'mesos-framework.log', level: 'error' },
+    ...extra,
   });
   schedulers.push(scheduler);
-  const observed: Observed = { subscribeRequests: 0, subscribed: [], heartbeats: 0, offers: [], declines: 0, errors: [] };
+  const observed: Observed = { subscribeRequests: 0, subscribed: [], heartbeats: 0, offers: [], declines: 0, errors: [], updates: [] };
   scheduler.on('sent_subscribe', () => (observed.subscribeRequests += 1));
   scheduler.on('subscribed', (event: { frameworkId: string }) => observed.subscribed.push(event.frameworkId));
   scheduler.on('heartbeat', () => (observed.heartbeats += 1));
   scheduler.on('offers', (event: OfferEvent) => observed.offers.push(event));
   scheduler.on('sent_decline', () => (observed.declines += 1));
+  scheduler.on('update', (event: { status: { state: string; task_id: { value: string } } }) => {
+    observed.updates.push({ state: event.status.state, taskId: event.status.task_id.value });
+  });
   scheduler.on('error', (error: unknown) => observed.errors.push(error instanceof Error ? error.message : JSON.stringify(error)));
   await new Promise<void>((resolve) => scheduler.once('ready', () => resolve()));
   scheduler.subscribe();
@@ -127,5 +141,34 @@ describe('mesos-framework@0.5.3: an unmodified npm framework', () => {
     expect(observed.subscribeRequests).toBe(1);
     const declined = await metric(master.url, `master/frameworks/e2e-mesos-framework-offers/${scheduler.frameworkId}/offers/declined`);
     expect(declined).toBeGreaterThanOrEqual(1);
+  });
+
+  it('runs a command task to TASK_FINISHED, acknowledging its updates', async () => {
+    const master = await startMaster({ flags: fastMasterFlags });
+    await startAgent(master.url, { flags: fastAgentFlags });
+    await waitForActiveAgents(master.url, 1);
+    const commandInfo = new (Mesos.getMesos().CommandInfo)(null, null, true, 'echo from-mesos-framework', null, null);
+    const { scheduler, observed } = await startScheduler(master.url, 'e2e-mesos-framework-task', {
+      restartStates: [],
+      tasks: { echo: { priority: 1, instances: 1, commandInfo, resources: { cpus: 0.1, mem: 32, ports: 0, disk: 0 } } },
+    });
+    const updates = observed.updates;
+    await waitFor(() => updates.some((u) => u.state === 'TASK_FINISHED') || observed.errors.length > 0, {
+      message: 'TASK_FINISHED at mesos-framework',
+      timeoutMs: 20_000,
+    });
+
+    expect(observed.errors, 'errors reported by mesos-framework').toEqual([]);
+    expect(updates.map((u) => u.state)).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
+    const taskId = updates[0]?.taskId ?? '';
+    // Acknowledged: the master moves the task to the completed ones.
+    await waitFor(
+      async () => {
+        const { frameworks } = await legacyFrameworks(master.url);
+        const framework = frameworks.find((f) => f.id === scheduler.frameworkId) as { completed_tasks?: { id: string; state: string }[] } | undefined;
+        return framework?.completed_tasks?.some((t) => t.id === taskId && t.state === 'TASK_FINISHED');
+      },
+      { message: 'the task among the completed ones' },
+    );
   });
 });
