@@ -130,6 +130,9 @@ describe('containerizer: recovery', () => {
     first.containerizer.launch(orphan);
     const keptStarted = await first.log.waitFor('kept', 'container_started');
     const orphanStarted = await first.log.waitFor('orphan', 'container_started');
+    // container_started comes with the forked pid, maybe before the exec that gives it the supervisor's command line.
+    await taskPidOf(kept);
+    await taskPidOf(orphan);
     first.containerizer.close();
 
     const { containerizer } = fixture().containerizer({ orphanGracePeriodMs: 1_000 });
