@@ -123,6 +123,12 @@ export interface MasterState {
   /** Torn down or failed over past their timeout, newest last, bounded. */
   completedFrameworks: Framework[];
   readonly agents: Map<string, Agent>;
+  /**
+   * Ids of agents this master removed (their tasks were reported lost), oldest
+   * first, bounded: one that links again with such an id is refused with 410
+   * and registers anew (docs/protocol.md). Lost with the master until the registry.
+   */
+  readonly removedAgents: Set<string>;
   readonly offers: Map<string, Offer>;
   readonly allocator: Allocator;
   readonly timers: TimerQueue;
@@ -152,6 +158,7 @@ export function createMasterState(config: MasterConfig, info: WireMasterInfo, ra
     frameworks: new Map(),
     completedFrameworks: [],
     agents: new Map(),
+    removedAgents: new Set(),
     offers: new Map(),
     allocator,
     timers: new TimerQueue(),

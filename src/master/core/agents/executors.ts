@@ -7,7 +7,7 @@
  */
 import { fromWireList, Resources } from '../../../resources/index.js';
 import type { StepContext } from '../context.js';
-import type { Agent } from '../state.js';
+import type { Agent, Framework } from '../state.js';
 
 interface ExecutorRef {
   readonly framework_id: { readonly value: string };
@@ -32,16 +32,7 @@ export function onExecutorMessage(ctx: StepContext, agent: Agent, message: Execu
 export function onExitedExecutor(ctx: StepContext, agent: Agent, exited: ExecutorRef & { readonly status?: number | undefined }): void {
   ctx.state.counters.increment('master/messages_exited_executor');
   const framework = ctx.state.frameworks.get(exited.framework_id.value);
-  if (framework === undefined) return;
-  const executors = framework.executors.get(agent.id);
-  const info = executors?.get(exited.executor_id.value) as { resources?: unknown[] } | undefined;
-  if (executors === undefined || info === undefined) return;
-  executors.delete(exited.executor_id.value);
-  if (executors.size === 0) framework.executors.delete(agent.id);
-  const resources = fromWireList((info.resources ?? []) as Parameters<typeof fromWireList>[0]);
-  if (resources.ok) {
-    ctx.state.allocator.recoverResources(framework.id, agent.id, Resources.of(resources.value), undefined, ctx.nowMs);
-  }
+  if (framework === undefined || !forgetExecutor(ctx, framework, agent.id, exited.executor_id.value)) return;
   ctx.sendToFramework(framework, {
     type: 'FAILURE',
     failure: {
@@ -50,4 +41,16 @@ export function onExitedExecutor(ctx: StepContext, agent: Agent, exited: Executo
       ...(exited.status !== undefined ? { status: exited.status } : {}),
     },
   });
+}
+
+/** Forgets a custom executor the master tracked on an agent and gives its resources back; false if unknown. */
+export function forgetExecutor(ctx: StepContext, framework: Framework, agentId: string, executorId: string): boolean {
+  const executors = framework.executors.get(agentId);
+  const info = executors?.get(executorId) as { resources?: unknown[] } | undefined;
+  if (executors === undefined || info === undefined) return false;
+  executors.delete(executorId);
+  if (executors.size === 0) framework.executors.delete(agentId);
+  const resources = fromWireList((info.resources ?? []) as Parameters<typeof fromWireList>[0]);
+  if (resources.ok) ctx.state.allocator.recoverResources(framework.id, agentId, Resources.of(resources.value), undefined, ctx.nowMs);
+  return true;
 }

@@ -60,6 +60,9 @@ function registerAgent(ctx: StepContext, linkId: string, request: LinkRequest, t
 function reregisterAgent(ctx: StepContext, linkId: string, request: LinkRequest, agentId: string, total: Resources): Reply {
   const state = ctx.state;
   state.counters.increment('master/messages_reregister_slave');
+  if (state.removedAgents.has(agentId)) {
+    return { status: 410, body: `Agent ${agentId} was removed from the cluster and its tasks reported lost; register as a new agent` };
+  }
   const known = state.agents.get(agentId);
   if (known !== undefined && request.epoch <= known.epoch) {
     return { status: 409, body: `Link epoch ${request.epoch} is not newer than ${known.epoch}; link again with a newer epoch` };

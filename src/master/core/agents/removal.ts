@@ -10,6 +10,7 @@ import type { Agent, Framework, Task } from '../state.js';
 import { rescindOffer } from '../offers.js';
 import { applyMasterUpdate } from '../tasks/master-update.js';
 import { completeTask } from '../tasks/removal.js';
+import { forgetExecutor } from './executors.js';
 
 export function onAgentLinkClosed(ctx: StepContext, linkId: string): void {
   const state = ctx.state;
@@ -37,7 +38,15 @@ export function disconnectAgent(ctx: StepContext, agent: Agent): void {
     });
     completeTask(ctx, framework, task);
   }
+  // Executors of frameworks that do not checkpoint die with the link too (the agent will not recover them).
+  for (const framework of ctx.state.frameworks.values()) {
+    if (framework.info.checkpoint === true) continue;
+    for (const executorId of [...(framework.executors.get(agent.id)?.keys() ?? [])]) forgetExecutor(ctx, framework, agent.id, executorId);
+  }
 }
+
+/** Removed agent ids remembered (Mesos keeps 100,000 of them). */
+const removedAgentsMax = 100_000;
 
 export type RemovalReason = 'registered' | 'unregistered' | 'unhealthy';
 
@@ -56,6 +65,8 @@ export function removeAgent(ctx: StepContext, agent: Agent, reason: RemovalReaso
   if (agent.link !== undefined) ctx.closeAgentLink(agent.link.linkId);
   state.timers.cancel(`ping:${agent.id}`);
   state.agents.delete(agent.id);
+  state.removedAgents.add(agent.id);
+  if (state.removedAgents.size > removedAgentsMax) state.removedAgents.delete(state.removedAgents.values().next().value as string);
   for (const framework of state.frameworks.values()) {
     ctx.sendToFramework(framework, { type: 'FAILURE', failure: { agent_id: { value: agent.id } } });
   }

@@ -12,7 +12,8 @@ import type { LinkRequest } from '../../../protocol/internal.js';
 import type { StepContext } from '../context.js';
 import { taskKey, type Agent, type Framework } from '../state.js';
 import { addReportedTask } from '../tasks/reported.js';
-import { isTerminalState } from '../tasks/task-state.js';
+import { isTerminalState, parseTaskState } from '../tasks/task-state.js';
+import { forgetExecutor } from './executors.js';
 
 export function reconcileReport(ctx: StepContext, agent: Agent, request: LinkRequest): void {
   const state = ctx.state;
@@ -40,7 +41,9 @@ export function reconcileReport(ctx: StepContext, agent: Agent, request: LinkReq
       continue;
     }
     const key = taskKey(framework.id, known.id);
-    if (agent.killedTasks.has(key) && !isTerminalState(known.state)) {
+    const reportedState = parseTaskState(item.state);
+    // The kill may not have reached the agent: what the agent says it runs decides (spec/core.md 5.6.1).
+    if (agent.killedTasks.has(key) && reportedState !== undefined && !isTerminalState(reportedState)) {
       ctx.sendToAgent(agent, { type: 'KILL_TASK', kill_task: { framework_id: { value: framework.id }, task_id: { value: known.id } } });
     }
   }
@@ -48,15 +51,9 @@ export function reconcileReport(ctx: StepContext, agent: Agent, request: LinkReq
 }
 
 function forgetExecutorsNotReported(ctx: StepContext, framework: Framework, agent: Agent, reported: ReadonlySet<string>): void {
-  const executors = framework.executors.get(agent.id);
-  if (executors === undefined) return;
-  for (const [executorId, info] of [...executors]) {
-    if (reported.has(`${framework.id}\u0000${executorId}`)) continue;
-    executors.delete(executorId);
-    const resources = fromWireList(((info as { resources?: unknown[] }).resources ?? []) as Parameters<typeof fromWireList>[0]);
-    if (resources.ok) ctx.state.allocator.recoverResources(framework.id, agent.id, Resources.of(resources.value), undefined, ctx.nowMs);
+  for (const executorId of [...(framework.executors.get(agent.id)?.keys() ?? [])]) {
+    if (!reported.has(`${framework.id}\u0000${executorId}`)) forgetExecutor(ctx, framework, agent.id, executorId);
   }
-  if (executors.size === 0) framework.executors.delete(agent.id);
 }
 
 /** Frameworks the master removed while the agent was away are shut down there. */

@@ -31,7 +31,9 @@ export function onAgentStatusUpdate(
     return;
   }
   const framework = state.frameworks.get(frameworkId);
-  const task = framework?.tasks.get(status.task_id.value);
+  // A task of that id on another agent is not this update's task (Mesos looks it up on the agent).
+  const known = framework?.tasks.get(status.task_id.value);
+  const task = known?.agentId === agent.id ? known : undefined;
   const wire = status as WireTaskStatus;
   let valid = true;
   if (framework !== undefined && framework.connection !== undefined) {
@@ -67,7 +69,7 @@ function updateTask(ctx: StepContext, task: Task, status: WireTaskStatus, latest
   }
   if (!releasesResources(previous) && releasesResources(latestState)) {
     recoverTaskResources(ctx, task);
-    countTaskState(ctx, status.state, status.source ?? 'SOURCE_AGENT', status.reason);
+    countTaskState(ctx, latestState, status.source ?? 'SOURCE_AGENT', status.reason);
   }
 }
 

@@ -9,7 +9,7 @@ import type { WireTaskStatus } from '../../../protocol/outputs.js';
 import type { StepContext } from '../context.js';
 import type { Framework, Task } from '../state.js';
 import { recoverTaskResources } from './removal.js';
-import { releasesResources, stateForFramework } from './task-state.js';
+import { isTerminalState, releasesResources, stateForFramework } from './task-state.js';
 
 export interface MasterUpdate {
   readonly state: TaskState;
@@ -43,7 +43,8 @@ export function masterStatus(
 export function applyMasterUpdate(ctx: StepContext, framework: Framework, task: Task, update: MasterUpdate): void {
   const status = masterStatus(ctx, framework, task.id, task.agentId, update);
   const released = releasesResources(task.state);
-  task.state = update.state;
+  // A task that already ended keeps how it ended (its terminal update may wait for an acknowledgement).
+  if (!isTerminalState(task.state)) task.state = update.state;
   task.statuses.push({ ...status, state: update.state });
   if (!released && releasesResources(update.state)) recoverTaskResources(ctx, task);
   ctx.sendToFramework(framework, { type: 'UPDATE', update: { status } });

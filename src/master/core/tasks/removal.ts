@@ -15,7 +15,10 @@ export function recoverTaskResources(ctx: StepContext, task: Task): void {
 export function completeTask(ctx: StepContext, framework: Framework, task: Task): void {
   framework.tasks.delete(task.id);
   framework.unreachableTasks.delete(task.id);
-  ctx.state.agents.get(task.agentId)?.tasks.delete(taskKey(framework.id, task.id));
+  const agent = ctx.state.agents.get(task.agentId);
+  agent?.tasks.delete(taskKey(framework.id, task.id));
+  // A later task may take the id again: the kill was for this one.
+  agent?.killedTasks.delete(taskKey(framework.id, task.id));
   framework.completedTasks.push(task);
   const excess = framework.completedTasks.length - ctx.state.config.maxCompletedTasksPerFramework;
   if (excess > 0) framework.completedTasks.splice(0, excess);

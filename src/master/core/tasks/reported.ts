@@ -13,6 +13,11 @@ import { taskV1 } from '../../views/v1.js';
 
 export function addReportedTask(ctx: StepContext, agent: Agent, framework: Framework, reported: ReportedTask): Task | undefined {
   const info = reported.task;
+  if (framework.tasks.has(info.task_id.value)) {
+    // Reported twice, or known on another agent: counting it again would charge its resources twice.
+    ctx.log('warn', `Ignoring task ${info.task_id.value} reported by agent ${agent.id}: the master knows a task of that id already`);
+    return undefined;
+  }
   const state = parseTaskState(reported.state);
   const resources = fromWireList(info.resources ?? []);
   if (state === undefined || !resources.ok) {
