@@ -9,12 +9,12 @@ import type { ExitStatus } from '../containerizer/types.js';
 import { commandKillGracePeriodMsDefault } from './config.js';
 import { commandArgv, containerEnvironment, containerUser, fetchUris } from './environment.js';
 import { agentUpdate, completeExecutorIfDone, ensureFramework, newExecutor } from './executors.js';
-import { newAgentTask, type AgentExecutor, type Json } from './model.js';
+import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json } from './model.js';
 import type { AgentStep } from './step.js';
 
 export function launchCommandTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
-  const frameworkId = (frameworkInfo['id'] as { value: string }).value;
-  const taskId = (task['task_id'] as { value: string }).value;
+  const frameworkId = idValue(frameworkInfo['id']);
+  const taskId = infoTaskId(task);
   const command = task['command'] as Json;
   const framework = ensureFramework(step, frameworkId, frameworkInfo);
   const executor = newExecutor(step, framework, taskId, 'command', commandExecutorInfo(frameworkId, task, command));
@@ -40,7 +40,7 @@ export function launchCommandTask(step: AgentStep, frameworkInfo: Json, task: Js
 
 /** The ExecutorInfo Mesos makes up for a command task. */
 function commandExecutorInfo(frameworkId: string, task: Json, command: Json): Json {
-  const taskId = (task['task_id'] as { value: string }).value;
+  const taskId = infoTaskId(task);
   const value = (command['value'] as string | undefined) ?? '';
   const shown = value.length > 15 ? `${value.slice(0, 12)}...` : value;
   return {
@@ -67,7 +67,7 @@ function shutdownGracePeriod(task: Json): Json {
 
 export function onCommandStarted(step: AgentStep, executor: AgentExecutor): void {
   for (const task of executor.launchedTasks.values()) {
-    const taskId = (task.info['task_id'] as { value: string }).value;
+    const taskId = taskIdOf(task);
     agentUpdate(step, executor, taskId, { state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
     agentUpdate(step, executor, taskId, { state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR' });
     const healthCheck = task.info['health_check'] as Json | undefined;
@@ -91,7 +91,7 @@ export function onCommandStarted(step: AgentStep, executor: AgentExecutor): void
 /** The command's process ended: its task's terminal update (spec/core.md 2.5 lifecycle). */
 export function onCommandExited(step: AgentStep, executor: AgentExecutor, status: ExitStatus | undefined): void {
   for (const task of [...executor.launchedTasks.values()]) {
-    const taskId = (task.info['task_id'] as { value: string }).value;
+    const taskId = taskIdOf(task);
     step.effects.push({ type: 'stop_health_check', taskId });
     const killed = executor.killed;
     const message = status === undefined ? 'Failed to get exit status for Command' : `Command ${describeExit(status)}`;

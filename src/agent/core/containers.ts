@@ -5,8 +5,8 @@
 import type { ContainerEvent, ExitStatus } from '../containerizer/types.js';
 import { onCommandExited, onCommandStarted } from './command-executor.js';
 import { onCustomExited } from './custom-executor.js';
-import { agentUpdate, completeExecutorIfDone, liveTasks, taskIdOf } from './executors.js';
-import type { AgentExecutor } from './model.js';
+import { agentUpdate, completeExecutorIfDone, liveTasks } from './executors.js';
+import { taskIdOf, type AgentExecutor } from './model.js';
 import type { AgentStep } from './step.js';
 
 export function findExecutorByContainer(step: AgentStep, containerId: string): AgentExecutor | undefined {

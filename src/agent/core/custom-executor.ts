@@ -9,16 +9,16 @@ import type { ExecutorCall } from '../../protocol/executor.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import type { ExecutorReply } from './events.js';
 import { commandArgv, containerEnvironment, containerUser, fetchUris, shutdownGracePeriodMs } from './environment.js';
-import { acceptUpdate, agentUpdate, ensureFramework, liveTasks, newExecutor, partitionAware, taskIdOf } from './executors.js';
-import { newAgentTask, type AgentExecutor, type Json } from './model.js';
+import { acceptUpdate, agentUpdate, ensureFramework, liveTasks, newExecutor, partitionAware } from './executors.js';
+import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json } from './model.js';
 import type { AgentState } from './state.js';
 import type { AgentStep } from './step.js';
 
 export function launchCustomTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
-  const frameworkId = (frameworkInfo['id'] as { value: string }).value;
+  const frameworkId = idValue(frameworkInfo['id']);
   const executorInfo = task['executor'] as Json;
-  const executorId = (executorInfo['executor_id'] as { value: string }).value;
-  const taskId = (task['task_id'] as { value: string }).value;
+  const executorId = idValue(executorInfo['executor_id']);
+  const taskId = infoTaskId(task);
   const framework = ensureFramework(step, frameworkId, frameworkInfo);
   let executor = framework.executors.get(executorId);
   if (executor !== undefined && (executor.state === 'terminating' || executor.state === 'terminated')) {

@@ -7,7 +7,7 @@
 import type { TaskReason, TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import { latestRunVirtualPath, runMetaDir, sandboxPath } from '../paths.js';
-import { streamKey, type AgentExecutor, type AgentFramework, type AgentTask, type ExecutorKind, type Json } from './model.js';
+import { streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type AgentTask, type ExecutorKind, type Json } from './model.js';
 import type { AgentState } from './state.js';
 import type { AgentStep } from './step.js';
 import { isTerminal, newUpdateUuid, receiveUpdate } from './status-updates.js';
@@ -115,13 +115,15 @@ export function agentUpdate(step: AgentStep, executor: AgentExecutor, taskId: st
 /** Takes an update for one of the executor's tasks; a terminal one moves the task to terminated. */
 export function acceptUpdate(step: AgentStep, executor: AgentExecutor, status: WireTaskStatus): ReturnType<typeof receiveUpdate> {
   const outcome = receiveUpdate(step, executor.frameworkId, withContainerStatus(step, executor, status));
-  if (outcome === 'accepted' && isTerminal(status.state)) {
+  if (outcome !== 'duplicate' && isTerminal(status.state)) {
     const taskId = status.task_id.value;
     const task = executor.launchedTasks.get(taskId) ?? executor.queuedTasks.get(taskId);
     if (task !== undefined) {
       executor.launchedTasks.delete(taskId);
       executor.queuedTasks.delete(taskId);
-      executor.terminatedTasks.set(taskId, task);
+      // Dropped (its framework is shutting down): no acknowledgement will come, the task is done now.
+      if (outcome === 'accepted') executor.terminatedTasks.set(taskId, task);
+      else executor.completedTasks.push(task);
     }
   }
   return outcome;
@@ -188,10 +190,6 @@ export function removeFrameworkIfDone(step: AgentStep, framework: AgentFramework
 /** Non-terminal tasks of an executor (queued or launched). */
 export function liveTasks(executor: AgentExecutor): AgentTask[] {
   return [...executor.queuedTasks.values(), ...executor.launchedTasks.values()];
-}
-
-export function taskIdOf(task: AgentTask): string {
-  return (task.info['task_id'] as { value: string }).value;
 }
 
 /** Partition-aware frameworks are told TASK_DROPPED/TASK_GONE where others get TASK_LOST. */

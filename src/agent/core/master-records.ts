@@ -8,7 +8,7 @@ import { killCommandTask } from './command-executor.js';
 import { launchCommandTask } from './command-executor.js';
 import { launchCustomTask, shutdownExecutor } from './custom-executor.js';
 import { agentUpdate, ensureFramework, findExecutorOfTask, newExecutor, partitionAware } from './executors.js';
-import { newAgentTask, type Json } from './model.js';
+import { idValue, newAgentTask, type Json } from './model.js';
 import { onAcknowledgement, resendHeads } from './status-updates.js';
 import type { AgentStep } from './step.js';
 
@@ -59,7 +59,7 @@ export function onMasterRecord(step: AgentStep, record: MasterToAgentRecord): bo
 }
 
 function runTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
-  const frameworkId = (frameworkInfo['id'] as { value: string }).value;
+  const frameworkId = idValue(frameworkInfo['id']);
   const framework = step.state.frameworks.get(frameworkId);
   if (framework?.terminating === true) {
     step.log('warn', `Dropping a task of framework ${frameworkId}, which is shutting down`);

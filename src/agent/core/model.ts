@@ -111,8 +111,18 @@ export interface StatusStream {
   retryIntervalMs: number;
 }
 
-export function taskId(task: AgentTask): string {
-  return ((task.info['task_id'] as { value: string } | undefined)?.value) ?? '';
+export function taskIdOf(task: AgentTask): string {
+  return infoTaskId(task.info);
+}
+
+/** The id in a TaskInfo (validated by the master, so always there). */
+export function infoTaskId(info: Json): string {
+  return (info['task_id'] as { value?: string } | undefined)?.value ?? '';
+}
+
+/** The id in a FrameworkInfo, ExecutorInfo's executor_id, and the like: `{"value": ...}`. */
+export function idValue(id: unknown): string {
+  return (id as { value?: string } | undefined)?.value ?? '';
 }
 
 export function streamKey(frameworkId: string, taskId: string): string {

@@ -12,8 +12,8 @@ import type { WireTaskStatus } from '../../protocol/outputs.js';
 import type { JournalRecord } from '../checkpoint/records.js';
 import type { KnownContainer } from '../containerizer/types.js';
 import { runMetaDir } from '../paths.js';
-import { liveTasks, partitionAware, taskIdOf } from './executors.js';
-import { newAgentTask, noteStatus, streamKey, type AgentExecutor, type AgentFramework, type StatusStream } from './model.js';
+import { liveTasks, partitionAware } from './executors.js';
+import { infoTaskId, newAgentTask, noteStatus, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type StatusStream } from './model.js';
 import type { AgentState } from './state.js';
 import { isTerminal } from './status-updates.js';
 
@@ -98,7 +98,7 @@ function apply(state: AgentState, record: JournalRecord): void {
     }
     case 'task': {
       const executor = executorOf(state, record.framework_id, record.executor_id);
-      const taskId = (record.task['task_id'] as { value: string }).value;
+      const taskId = infoTaskId(record.task);
       executor?.launchedTasks.set(taskId, newAgentTask(record.framework_id, record.executor_id, record.task));
       return;
     }

@@ -5,8 +5,7 @@
  * executors and their frameworks (spec/core.md 5.3 step 4).
  */
 import { internalProtocolVersion, type LinkRequest, type ReportedTask } from '../../protocol/internal.js';
-import { taskIdOf } from './executors.js';
-import { streamKey, type AgentExecutor, type AgentTask } from './model.js';
+import { streamKey, taskIdOf, type AgentExecutor, type AgentTask } from './model.js';
 import type { AgentState } from './state.js';
 
 export function linkRequest(state: AgentState, epoch: number): LinkRequest {

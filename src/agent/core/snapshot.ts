@@ -10,7 +10,7 @@
  */
 import type { JournalRecord } from '../checkpoint/records.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
-import { streamKey, taskId, type AgentExecutor, type AgentTask } from './model.js';
+import { streamKey, taskIdOf, type AgentExecutor, type AgentTask } from './model.js';
 import type { AgentState } from './state.js';
 
 export function snapshotRecords(state: AgentState): JournalRecord[] {
@@ -41,7 +41,7 @@ function executorRecords(state: AgentState, executor: AgentExecutor): JournalRec
 
 /** Every update of the task in order: acknowledged ones with their ack, pending ones (with their data) alone. */
 function updateRecords(state: AgentState, frameworkId: string, task: AgentTask): JournalRecord[] {
-  const id = taskId(task);
+  const id = taskIdOf(task);
   const pending = new Map<string | undefined, WireTaskStatus>((state.streams.get(streamKey(frameworkId, id))?.pending ?? []).map((status) => [status.uuid, status]));
   const records: JournalRecord[] = [];
   for (const status of task.statuses) {

@@ -43,8 +43,6 @@ export interface AgentState {
    * re-subscribe and does not link to the master (spec/core.md 5.5 step 6).
    */
   recoveringUntilMs: number | undefined;
-  /** Connection ids of executor API streams, by (framework id, executor id). */
-  readonly executorConnections: Map<string, string>;
 }
 
 export function createAgentState(config: AgentConfig, random: Random, nowMs: number, agentId: string | undefined): AgentState {
@@ -62,6 +60,5 @@ export function createAgentState(config: AgentConfig, random: Random, nowMs: num
     completedFrameworks: [],
     streams: new Map(),
     recoveringUntilMs: undefined,
-    executorConnections: new Map(),
   };
 }
