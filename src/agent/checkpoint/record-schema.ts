@@ -34,6 +34,14 @@ const recordSchema: z.ZodType<JournalRecord> = z.discriminatedUnion('type', [
     container_id: id,
     supervisor_pid: z.number().int().positive(),
     start_time: z.string(),
+    started_at_ms: z.number().exactOptional(),
+  }),
+  z.object({
+    v: version,
+    type: z.literal('executor_killed'),
+    framework_id: id,
+    executor_id: id,
+    cause: z.enum(['kill', 'health', 'completion_time']),
   }),
   z.object({
     v: version,

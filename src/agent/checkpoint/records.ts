@@ -10,6 +10,7 @@
  * number of tasks (group commit), where Mesos fsyncs a file per task.
  */
 import type { ExitStatus } from '../containerizer/types.js';
+import type { KillCause } from '../core/model.js';
 
 export const journalFormatVersion = 1;
 
@@ -38,6 +39,16 @@ export type JournalRecord =
       readonly container_id: string;
       readonly supervisor_pid: number;
       readonly start_time: string;
+      /** The agent's clock when the container started: a command task's max_completion_time counts from it. */
+      readonly started_at_ms?: number;
+    }
+  /** The agent began killing a command task's container: how its end is read, also after a restart. */
+  | {
+      readonly v: 1;
+      readonly type: 'executor_killed';
+      readonly framework_id: string;
+      readonly executor_id: string;
+      readonly cause: KillCause;
     }
   | {
       readonly v: 1;

@@ -221,7 +221,7 @@ describe('agent core: command tasks', () => {
     const { containerId } = startCommandTask(d);
     const effects = d.exited(containerId, status);
     expect(persisted(effects)[0]).toEqual({ v: 1, type: 'executor_terminated', framework_id: FW, executor_id: 't1', container_id: containerId, status });
-    expect(ofType(effects, 'stop_health_check')).toEqual([{ type: 'stop_health_check', taskId: 't1' }]);
+    expect(ofType(effects, 'stop_health_check')).toEqual([{ type: 'stop_health_check', frameworkId: FW, taskId: 't1' }]);
     expect(persistedUpdates(effects)).toEqual([expect.objectContaining({ state, message, source: 'SOURCE_EXECUTOR' })]);
   });
 
@@ -251,7 +251,7 @@ describe('agent core: killing command tasks', () => {
     const d = new AgentDriver();
     d.link();
     const { containerId } = startCommandTask(d);
-    expect(kinds(d.kill('t1'))).toEqual(['destroy_container']);
+    expect(kinds(d.kill('t1'))).toEqual(['persist:executor_killed', 'destroy_container']);
     expect(ofType(d.kill('t1'), 'destroy_container')).toEqual([{ type: 'destroy_container', containerId, gracePeriodMs: 3000 }]);
     const ended = persistedUpdates(d.exited(containerId, { signaled: 9 }));
     expect(ended).toEqual([expect.objectContaining({ state: 'TASK_KILLED', message: 'Command terminated with signal Killed', source: 'SOURCE_EXECUTOR' })]);
@@ -263,7 +263,7 @@ describe('agent core: killing command tasks', () => {
     const framework = frameworkInfo({ capabilities: ['MULTI_ROLE', 'TASK_KILLING_STATE'] });
     const { containerId } = startCommandTask(d, 't1', { kill_policy: { grace_period: { nanoseconds: 5e9 } } }, framework);
     const effects = d.kill('t1');
-    expect(kinds(effects)).toEqual(['persist:update', 'destroy_container']);
+    expect(kinds(effects)).toEqual(['persist:executor_killed', 'persist:update', 'destroy_container']);
     expect(persistedUpdates(effects)).toEqual([expect.objectContaining({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' })]);
     expect(ofType(effects, 'destroy_container')).toEqual([{ type: 'destroy_container', containerId, gracePeriodMs: 5000 }]);
     const again = d.kill('t1', 1000);
@@ -293,7 +293,7 @@ describe('agent core: killing command tasks', () => {
     d.runTask(commandTask('t1'));
     const containerId = d.containerOf('t1');
     const effects = d.kill('t1');
-    expect(kinds(effects)).toEqual(['persist:update', 'send_message', 'destroy_container']);
+    expect(kinds(effects)).toEqual(['persist:update', 'send_message', 'persist:executor_killed', 'destroy_container']);
     const [killed] = sentUpdates(effects);
     expect(killed).toMatchObject({ state: 'TASK_KILLED', source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH' });
     expect(ofType(effects, 'destroy_container')).toEqual([{ type: 'destroy_container', containerId, gracePeriodMs: 0 }]);
@@ -311,8 +311,8 @@ describe('agent core: health checks and time limits of command tasks', () => {
     d.link();
     const { effects } = startCommandTask(d, 't1', { health_check: healthCheck });
     const [start] = ofType(effects, 'start_health_check');
-    expect(start?.target).toMatchObject({ taskId: 't1', check: healthCheck, sandbox: d.state.frameworks.get(FW)?.executors.get('t1')?.directory, user: undefined });
-    const changed = persistedUpdates(d.step({ type: 'health_changed', taskId: 't1', healthy: true }).effects);
+    expect(start?.target).toMatchObject({ frameworkId: FW, taskId: 't1', check: healthCheck, sandbox: d.state.frameworks.get(FW)?.executors.get('t1')?.directory, user: undefined });
+    const changed = persistedUpdates(d.step({ type: 'health_changed', frameworkId: FW, taskId: 't1', healthy: true }).effects);
     expect(changed).toEqual([expect.objectContaining({ state: 'TASK_RUNNING', healthy: true, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED', source: 'SOURCE_EXECUTOR' })]);
   });
 
@@ -320,10 +320,10 @@ describe('agent core: health checks and time limits of command tasks', () => {
     const d = new AgentDriver();
     d.link();
     const { containerId } = startCommandTask(d, 't1', { health_check: healthCheck });
-    const effects = d.step({ type: 'health_failed', taskId: 't1' }).effects;
+    const effects = d.step({ type: 'health_failed', frameworkId: FW, taskId: 't1' }).effects;
     expect(ofType(effects, 'destroy_container')).toEqual([{ type: 'destroy_container', containerId, gracePeriodMs: 3000 }]);
     const ended = d.exited(containerId, { signaled: 15 });
-    expect(ofType(ended, 'stop_health_check')).toEqual([{ type: 'stop_health_check', taskId: 't1' }]);
+    expect(ofType(ended, 'stop_health_check')).toEqual([{ type: 'stop_health_check', frameworkId: FW, taskId: 't1' }]);
     expect(persistedUpdates(ended)).toEqual([expect.objectContaining({ state: 'TASK_KILLED', healthy: false, message: 'Command terminated with signal Terminated' })]);
   });
 

@@ -9,7 +9,7 @@ import type { ExitStatus } from '../containerizer/types.js';
 import { commandKillGracePeriodMsDefault } from './config.js';
 import { commandArgv, containerEnvironment, containerUser, fetchUris } from './environment.js';
 import { agentUpdate, completeExecutorIfDone, ensureFramework, newExecutor } from './executors.js';
-import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json } from './model.js';
+import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json, type KillCause } from './model.js';
 import type { AgentStep } from './step.js';
 
 export function launchCommandTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
@@ -20,8 +20,6 @@ export function launchCommandTask(step: AgentStep, frameworkInfo: Json, task: Js
   const executor = newExecutor(step, framework, taskId, 'command', commandExecutorInfo(frameworkId, task, command));
   executor.launchedTasks.set(taskId, newAgentTask(frameworkId, taskId, task));
   step.persist({ v: 1, type: 'task', framework_id: frameworkId, executor_id: taskId, task });
-  const completion = task['max_completion_time'] as { nanoseconds?: number } | undefined;
-  if (completion?.nanoseconds !== undefined) executor.deadlineMs = step.nowMs + completion.nanoseconds / 1e6;
   step.effects.push({
     type: 'launch_container',
     launch: {
@@ -65,7 +63,19 @@ function shutdownGracePeriod(task: Json): Json {
   return grace === undefined ? {} : { shutdown_grace_period: { nanoseconds: grace + commandExecutorShutdownMarginNs } };
 }
 
+/**
+ * When a command task is killed for running past its max_completion_time,
+ * which counts from the start of its container; undefined without one.
+ */
+export function completionDeadlineMs(executor: AgentExecutor): number | undefined {
+  const task = executor.launchedTasks.values().next().value;
+  const completion = task?.info['max_completion_time'] as { nanoseconds?: number } | undefined;
+  if (completion?.nanoseconds === undefined || executor.startedAtMs === undefined) return undefined;
+  return executor.startedAtMs + completion.nanoseconds / 1e6;
+}
+
 export function onCommandStarted(step: AgentStep, executor: AgentExecutor): void {
+  executor.deadlineMs = completionDeadlineMs(executor);
   for (const task of executor.launchedTasks.values()) {
     const taskId = taskIdOf(task);
     agentUpdate(step, executor, taskId, { state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
@@ -77,6 +87,7 @@ export function onCommandStarted(step: AgentStep, executor: AgentExecutor): void
       step.effects.push({
         type: 'start_health_check',
         target: {
+          frameworkId: executor.frameworkId,
           taskId,
           check: healthCheck,
           sandbox: executor.directory,
@@ -92,7 +103,7 @@ export function onCommandStarted(step: AgentStep, executor: AgentExecutor): void
 export function onCommandExited(step: AgentStep, executor: AgentExecutor, status: ExitStatus | undefined): void {
   for (const task of [...executor.launchedTasks.values()]) {
     const taskId = taskIdOf(task);
-    step.effects.push({ type: 'stop_health_check', taskId });
+    step.effects.push({ type: 'stop_health_check', frameworkId: executor.frameworkId, taskId });
     const killed = executor.killed;
     const message = status === undefined ? 'Failed to get exit status for Command' : `Command ${describeExit(status)}`;
     if (status === undefined && executor.pendingTermination !== undefined) {
@@ -140,17 +151,28 @@ function signalName(signal: number): string {
  * then the container gets SIGTERM and, after the grace period (the kill's, the
  * task's, else 3 s), SIGKILL.
  */
-export function killCommandTask(step: AgentStep, executor: AgentExecutor, taskId: string, killPolicy: Json | undefined, cause: 'kill' | 'health' | 'completion_time'): void {
+export function killCommandTask(step: AgentStep, executor: AgentExecutor, taskId: string, killPolicy: Json | undefined, cause: KillCause): void {
   const task = executor.launchedTasks.get(taskId);
   if (task === undefined) return;
   const frameworkInfo = step.state.frameworks.get(executor.frameworkId)?.info ?? {};
   const capabilities = (frameworkInfo['capabilities'] as { type?: string }[] | undefined) ?? [];
-  const firstKill = executor.killed === undefined;
-  executor.killed ??= { cause };
+  const firstKill = markKilled(step, executor, cause);
   if (firstKill && cause !== 'completion_time' && capabilities.some((c) => c.type === 'TASK_KILLING_STATE')) {
     agentUpdate(step, executor, taskId, { state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });
   }
   step.effects.push({ type: 'destroy_container', containerId: executor.containerId, gracePeriodMs: killGracePeriodMs(task.info, killPolicy) });
+}
+
+/**
+ * Records the first kill of a command task's container, durably: after an
+ * agent restart its end is still read as killed, and the kill goes on.
+ * False if it was killed already.
+ */
+export function markKilled(step: AgentStep, executor: AgentExecutor, cause: KillCause): boolean {
+  if (executor.killed !== undefined) return false;
+  executor.killed = { cause };
+  step.persist({ v: 1, type: 'executor_killed', framework_id: executor.frameworkId, executor_id: executor.id, cause });
+  return true;
 }
 
 function killGracePeriodMs(task: Json, killPolicy: Json | undefined): number {

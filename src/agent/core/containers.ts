@@ -26,6 +26,7 @@ export function onContainerEvent(step: AgentStep, event: ContainerEvent): void {
     case 'container_started':
       executor.supervisorPid = event.supervisorPid;
       executor.startTime = event.startTime;
+      executor.startedAtMs = step.nowMs;
       step.persist({
         v: 1,
         type: 'container_started',
@@ -34,6 +35,7 @@ export function onContainerEvent(step: AgentStep, event: ContainerEvent): void {
         container_id: executor.containerId,
         supervisor_pid: event.supervisorPid,
         start_time: event.startTime,
+        started_at_ms: step.nowMs,
       });
       if (executor.kind === 'command') {
         executor.state = 'running';
@@ -53,7 +55,7 @@ export function onContainerEvent(step: AgentStep, event: ContainerEvent): void {
 /** Nothing ran: every task of the executor fails with the reason (SOURCE_AGENT). */
 function launchFailed(step: AgentStep, executor: AgentExecutor, stage: 'fetch' | 'launch', message: string): void {
   step.log('warn', `Container ${executor.containerId} of executor ${executor.id} failed to ${stage}: ${message}`);
-  step.effects.push({ type: 'stop_health_check', taskId: executor.id });
+  step.effects.push({ type: 'stop_health_check', frameworkId: executor.frameworkId, taskId: executor.id });
   for (const task of liveTasks(executor)) {
     agentUpdate(step, executor, taskIdOf(task), {
       state: 'TASK_FAILED',

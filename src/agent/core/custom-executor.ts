@@ -7,9 +7,10 @@
  */
 import type { ExecutorCall } from '../../protocol/executor.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
+import { markKilled } from './command-executor.js';
 import type { ExecutorReply } from './events.js';
 import { commandArgv, containerEnvironment, containerUser, fetchUris, shutdownGracePeriodMs } from './environment.js';
-import { acceptUpdate, agentUpdate, ensureFramework, liveTasks, newExecutor, partitionAware } from './executors.js';
+import { acceptUpdate, agentUpdate, ensureFramework, findExecutorOfTask, liveTasks, newExecutor, partitionAware } from './executors.js';
 import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json } from './model.js';
 import type { AgentState } from './state.js';
 import type { AgentStep } from './step.js';
@@ -68,7 +69,7 @@ function startExecutorContainer(step: AgentStep, executor: AgentExecutor, framew
 
 /** SUBSCRIBE from an executor (spec/core.md 2.2): replies and events per the spec. */
 export function onExecutorSubscribe(step: AgentStep, connectionId: string, call: ExecutorCall): ExecutorReply {
-  const found = lookup(step, call);
+  const found = lookupExecutor(step.state, call);
   if ('status' in found) return found;
   const { executor } = found;
   const framework = step.state.frameworks.get(executor.frameworkId);
@@ -129,14 +130,19 @@ function dropUndelivered(step: AgentStep, executor: AgentExecutor, call: Executo
 
 /** UPDATE, MESSAGE and HEARTBEAT from a subscribed executor. */
 export function onExecutorCall(step: AgentStep, call: ExecutorCall): ExecutorReply {
-  const found = lookup(step, call);
+  const found = lookupExecutor(step.state, call);
   if ('status' in found) return found;
   const { executor } = found;
-  if (executor.connectionId === undefined) return { status: 403, body: 'Executor is not subscribed' };
+  // Only one that never subscribed is refused: a subscribed executor whose stream broke may still send updates.
+  if (executor.state === 'launching' || executor.state === 'registering') return { status: 403, body: 'Executor is not subscribed' };
   switch (call.type) {
     case 'UPDATE': {
       const status = call.update?.status as WireTaskStatus | undefined;
       if (status === undefined) return { status: 400, body: "Expecting 'update' to be present" };
+      const owner = findExecutorOfTask(step.state, executor.frameworkId, status.task_id.value);
+      if (owner !== undefined && owner !== executor) {
+        return { status: 400, body: `Task ${status.task_id.value} belongs to executor ${owner.id}, not to ${executor.id}` };
+      }
       receiveExecutorUpdate(step, executor, executor.connectionId, status);
       return { status: 202 };
     }
@@ -151,7 +157,7 @@ export function onExecutorCall(step: AgentStep, call: ExecutorCall): ExecutorRep
   }
 }
 
-function receiveExecutorUpdate(step: AgentStep, executor: AgentExecutor, connectionId: string, status: WireTaskStatus): void {
+function receiveExecutorUpdate(step: AgentStep, executor: AgentExecutor, connectionId: string | undefined, status: WireTaskStatus): void {
   const normalized: WireTaskStatus = {
     ...status,
     source: 'SOURCE_EXECUTOR',
@@ -169,10 +175,6 @@ function receiveExecutorUpdate(step: AgentStep, executor: AgentExecutor, connect
   if (outcome !== 'dropped' && status.uuid !== undefined) {
     step.toExecutor(connectionId, { type: 'ACKNOWLEDGED', acknowledged: { task_id: status.task_id, uuid: status.uuid } });
   }
-}
-
-function lookup(step: AgentStep, call: ExecutorCall): { executor: AgentExecutor } | ExecutorReply {
-  return lookupExecutor(step.state, call);
 }
 
 /** The executor a call is from, or the 400 that says which of framework and executor is unknown. */
@@ -204,7 +206,7 @@ export function shutdownExecutor(step: AgentStep, executor: AgentExecutor): void
     executor.deadlineMs = step.nowMs + shutdownGracePeriodMs(step.state, executor);
     return;
   }
-  executor.killed ??= { cause: 'kill' };
+  markKilled(step, executor, 'kill');
   step.effects.push({ type: 'destroy_container', containerId: executor.containerId, gracePeriodMs: shutdownGracePeriodMs(step.state, executor) });
 }
 

@@ -2,7 +2,7 @@
  * Time limits on executors, checked on every step: a custom executor that did
  * not subscribe in time, one that did not re-subscribe after an agent restart,
  * a shutdown whose grace period ran out, a command task past its
- * max_completion_time. Each destroys the container; how its tasks end was set
+ * max_completion_time (or killed before an agent restart). Each destroys the container; how its tasks end was set
  * in `pendingTermination` (or `killed`) when the limit was set.
  */
 import { killCommandTask } from './command-executor.js';
@@ -14,7 +14,9 @@ export function onExecutorDeadlines(step: AgentStep): void {
       if (executor.deadlineMs === undefined || executor.deadlineMs > step.nowMs) continue;
       executor.deadlineMs = undefined;
       if (executor.kind === 'command' && executor.state === 'running') {
-        for (const taskId of executor.launchedTasks.keys()) killCommandTask(step, executor, taskId, undefined, 'completion_time');
+        // Its max_completion_time ran out, or a kill begun before an agent restart goes on.
+        const cause = executor.killed?.cause ?? 'completion_time';
+        for (const taskId of executor.launchedTasks.keys()) killCommandTask(step, executor, taskId, undefined, cause);
         continue;
       }
       step.log('warn', `Executor ${executor.id} of framework ${framework.id} ran out of time (${executor.pendingTermination?.message ?? executor.state}); destroying its container`);

@@ -44,7 +44,7 @@ export type AgentEffect =
   | { readonly type: 'executor_event'; readonly connectionId: string; readonly event: ExecutorEvent }
   | { readonly type: 'executor_close'; readonly connectionId: string }
   | { readonly type: 'start_health_check'; readonly target: HealthCheckTarget }
-  | { readonly type: 'stop_health_check'; readonly taskId: string }
+  | { readonly type: 'stop_health_check'; readonly frameworkId: string; readonly taskId: string }
   /** A sandbox is done: delete it after the GC delay (or sooner when the disk fills). */
   | { readonly type: 'schedule_gc'; readonly path: string; readonly completedAtMs: number }
   /** Show a run's sandbox under /files (its real path and Mesos' virtual path). */

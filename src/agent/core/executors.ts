@@ -44,7 +44,18 @@ export function checkpoints(framework: AgentFramework): boolean {
   return framework.info['checkpoint'] === true;
 }
 
-export function newExecutor(step: AgentStep, framework: AgentFramework, executorId: string, kind: ExecutorKind, info: Json): AgentExecutor {
+/**
+ * A new executor, checkpointed. A stray one only carries updates about a task
+ * the agent never ran: it never has a container, so its sandbox is not served.
+ */
+export function newExecutor(
+  step: AgentStep,
+  framework: AgentFramework,
+  executorId: string,
+  kind: ExecutorKind,
+  info: Json,
+  stray = false,
+): AgentExecutor {
   const { state } = step;
   const agentId = state.agentId ?? 'unregistered';
   const containerId = state.random.uuid();
@@ -68,7 +79,8 @@ export function newExecutor(step: AgentStep, framework: AgentFramework, executor
     exitStatus: undefined,
     killed: undefined,
     completedAtMs: undefined,
-    stray: false,
+    startedAtMs: undefined,
+    stray,
     deadlineMs: undefined,
     pendingTermination: undefined,
   };
@@ -83,7 +95,7 @@ export function newExecutor(step: AgentStep, framework: AgentFramework, executor
     kind,
     directory: executor.directory,
   });
-  step.effects.push({ type: 'expose_sandbox', directory: executor.directory, virtualPath: latestRunVirtualPath(framework.id, executorId) });
+  if (!stray) step.effects.push({ type: 'expose_sandbox', directory: executor.directory, virtualPath: latestRunVirtualPath(framework.id, executorId) });
   return executor;
 }
 
@@ -123,7 +135,7 @@ export function acceptUpdate(step: AgentStep, executor: AgentExecutor, status: W
       executor.queuedTasks.delete(taskId);
       // Dropped (its framework is shutting down): no acknowledgement will come, the task is done now.
       if (outcome === 'accepted') executor.terminatedTasks.set(taskId, task);
-      else executor.completedTasks.push(task);
+      else completeTask(step.state, executor, task);
     }
   }
   return outcome;
@@ -152,9 +164,28 @@ export function onTaskTerminalAcknowledged(step: AgentStep, frameworkId: string,
   const task = executor.terminatedTasks.get(taskId);
   if (task !== undefined) {
     executor.terminatedTasks.delete(taskId);
-    executor.completedTasks.push(task);
+    completeTask(step.state, executor, task);
   }
   completeExecutorIfDone(step, executor);
+}
+
+/** Completed tasks kept per executor, as in Mesos (MAX_COMPLETED_TASKS_PER_EXECUTOR). */
+export const maxCompletedTasksPerExecutor = 200;
+
+/** Moves an ended task to the executor's bounded history; an evicted task's closed stream goes with it. */
+export function completeTask(state: AgentState, executor: AgentExecutor, task: AgentTask): void {
+  executor.completedTasks.push(task);
+  const evicted = executor.completedTasks.splice(0, Math.max(0, executor.completedTasks.length - maxCompletedTasksPerExecutor));
+  for (const old of evicted) forgetClosedStream(state, executor.frameworkId, taskIdOf(old));
+}
+
+/**
+ * Deletes the stream of an ended task, unless a task of that id runs again
+ * (task ids may be reused once the old task is done).
+ */
+export function forgetClosedStream(state: AgentState, frameworkId: string, taskId: string): void {
+  if (findExecutorOfTask(state, frameworkId, taskId) !== undefined) return;
+  state.streams.delete(streamKey(frameworkId, taskId));
 }
 
 /** The container ended and every task's end was acknowledged: history and garbage collection. */
@@ -165,7 +196,7 @@ export function completeExecutorIfDone(step: AgentStep, executor: AgentExecutor)
   if (framework === undefined || framework.executors.get(executor.id) !== executor) return;
   framework.executors.delete(executor.id);
   // Nothing can send updates for its tasks any more: their closed streams go.
-  for (const task of executor.completedTasks) step.state.streams.delete(streamKey(executor.frameworkId, taskIdOf(task)));
+  for (const task of executor.completedTasks) forgetClosedStream(step.state, executor.frameworkId, taskIdOf(task));
   executor.completedAtMs = step.nowMs;
   // A placeholder that only carried updates about a task the agent never ran has no sandbox and no history.
   if (!executor.stray) {
@@ -178,12 +209,15 @@ export function completeExecutorIfDone(step: AgentStep, executor: AgentExecutor)
   removeFrameworkIfDone(step, framework);
 }
 
+/** Completed frameworks kept, as in Mesos (MAX_COMPLETED_FRAMEWORKS). */
+const maxCompletedFrameworks = 50;
+
 /** A framework being shut down goes once its last executor is done. */
 export function removeFrameworkIfDone(step: AgentStep, framework: AgentFramework): void {
   if (!framework.terminating || framework.executors.size > 0) return;
   step.state.frameworks.delete(framework.id);
   step.state.completedFrameworks.push(framework);
-  if (step.state.completedFrameworks.length > 50) step.state.completedFrameworks.shift();
+  if (step.state.completedFrameworks.length > maxCompletedFrameworks) step.state.completedFrameworks.shift();
   step.persist({ v: 1, type: 'framework_removed', framework_id: framework.id });
 }
 

@@ -5,7 +5,7 @@
  * master's ping timeout (spec/core.md 5.4).
  */
 import type { MasterToAgentRecord } from '../../protocol/internal.js';
-import { onMasterRecord } from './master-records.js';
+import { onMasterRecord, shutdownFramework } from './master-records.js';
 import { linkRequest } from './report.js';
 import type { AgentState } from './state.js';
 import { resendHeads } from './status-updates.js';
@@ -15,7 +15,10 @@ import type { AgentStep } from './step.js';
 export function onTick(step: AgentStep): void {
   const { state, nowMs } = step;
   const link = state.link;
-  if (stillRecovering(state, nowMs)) return;
+  if (state.recoveringUntilMs !== undefined) {
+    if (nowMs < state.recoveringUntilMs && awaitingExecutors(state)) return;
+    state.recoveringUntilMs = undefined;
+  }
   if (link.status === 'none' && nowMs >= link.nextAttemptMs && state.shutdownMessage === undefined) {
     const epoch = Math.max(state.lastEpoch + 1, Math.floor(nowMs));
     state.lastEpoch = epoch;
@@ -82,17 +85,29 @@ export function onLinkFailed(step: AgentStep, epoch: number, status: number | un
   const link = step.state.link;
   if (link.status === 'none' || link.epoch !== epoch) return;
   step.log('warn', `Link to the master failed${status !== undefined ? ` (${status})` : ''}: ${message}`);
-  if (status === agentIdGoneStatus && !runsAnything(step.state)) {
-    // The master removed this id for good (after a host reboot, say): nothing
-    // runs under it any more, so the agent registers anew rather than give up.
-    step.log('warn', `The master no longer accepts agent id ${step.state.agentId ?? ''}; registering as a new agent`);
-    step.state.agentId = undefined;
-  }
+  if (status === agentIdGoneStatus) leaveRemovedId(step);
   dropLink(step, epoch, true);
 }
 
 /** The master's answer to a re-registration under an id it removed (docs/protocol.md). */
 const agentIdGoneStatus = 410;
+
+/**
+ * The master removed this agent id for good and told its frameworks the tasks
+ * were lost: whatever still runs under it is shut down (as a Mesos agent does
+ * when the master tells it to shut down), and once nothing runs the agent
+ * registers anew under a new id rather than give up.
+ */
+function leaveRemovedId(step: AgentStep): void {
+  const agentId = step.state.agentId ?? '';
+  if (runsAnything(step.state)) {
+    step.log('warn', `The master removed agent id ${agentId}: shutting down every framework before registering anew`);
+    for (const frameworkId of [...step.state.frameworks.keys()]) shutdownFramework(step, frameworkId);
+    return;
+  }
+  step.log('warn', `The master no longer accepts agent id ${agentId}; registering as a new agent`);
+  step.state.agentId = undefined;
+}
 
 function runsAnything(state: AgentState): boolean {
   for (const framework of state.frameworks.values()) {
@@ -123,13 +138,6 @@ function dropLink(step: AgentStep, epoch: number, failed: boolean): void {
  * (or for --executor_reregistration_timeout) before it links, so that what it
  * reports to the master is what really runs (spec/core.md 5.5 step 6).
  */
-function stillRecovering(state: AgentState, nowMs: number): boolean {
-  if (state.recoveringUntilMs === undefined) return false;
-  if (nowMs < state.recoveringUntilMs && awaitingExecutors(state)) return true;
-  state.recoveringUntilMs = undefined;
-  return false;
-}
-
 function awaitingExecutors(state: AgentState): boolean {
   for (const framework of state.frameworks.values()) {
     for (const executor of framework.executors.values()) {

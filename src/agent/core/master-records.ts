@@ -4,11 +4,19 @@
  * messages to executors, and reconcile tasks it knows and the agent does not.
  */
 import type { MasterToAgentRecord } from '../../protocol/internal.js';
-import { killCommandTask } from './command-executor.js';
-import { launchCommandTask } from './command-executor.js';
+import { killCommandTask, launchCommandTask, markKilled } from './command-executor.js';
 import { launchCustomTask, shutdownExecutor } from './custom-executor.js';
-import { agentUpdate, ensureFramework, findExecutorOfTask, newExecutor, partitionAware } from './executors.js';
-import { idValue, newAgentTask, type Json } from './model.js';
+import {
+  agentUpdate,
+  completeExecutorIfDone,
+  completeTask,
+  ensureFramework,
+  findExecutorOfTask,
+  newExecutor,
+  partitionAware,
+  removeFrameworkIfDone,
+} from './executors.js';
+import { idValue, infoTaskId, newAgentTask, streamKey, type Json } from './model.js';
 import { onAcknowledgement, resendHeads } from './status-updates.js';
 import type { AgentStep } from './step.js';
 
@@ -65,6 +73,10 @@ function runTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
     step.log('warn', `Dropping a task of framework ${frameworkId}, which is shutting down`);
     return;
   }
+  // The id may be one of an ended task (the master allows that once its end was acknowledged):
+  // the new task gets a fresh stream, so that its updates are not taken for the old one's.
+  const key = streamKey(frameworkId, infoTaskId(task));
+  if (step.state.streams.get(key)?.terminated === true) step.state.streams.delete(key);
   if (task['executor'] !== undefined) launchCustomTask(step, frameworkInfo, task);
   else launchCommandTask(step, frameworkInfo, task);
 }
@@ -86,13 +98,14 @@ function killTask(step: AgentStep, frameworkId: string, taskId: string, killPoli
         reason: 'REASON_EXECUTOR_TERMINATED',
         message: 'Cannot find executor',
       });
+      completeExecutorIfDone(step, placeholder);
     }
     return;
   }
   if (executor.queuedTasks.has(taskId) || (executor.kind === 'command' && executor.state === 'launching')) {
     agentUpdate(step, executor, taskId, { state: 'TASK_KILLED', source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before delivery to the executor' });
     if (executor.kind === 'command') {
-      executor.killed ??= { cause: 'kill' };
+      markKilled(step, executor, 'kill');
       step.effects.push({ type: 'destroy_container', containerId: executor.containerId, gracePeriodMs: 0 });
     }
     return;
@@ -101,15 +114,27 @@ function killTask(step: AgentStep, frameworkId: string, taskId: string, killPoli
   else step.toExecutor(executor.connectionId, { type: 'KILL', kill: { task_id: { value: taskId }, ...(killPolicy !== undefined ? { kill_policy: killPolicy } : {}) } });
 }
 
-/** SHUTDOWN_FRAMEWORK: every executor is shut down; the framework goes once they are done. */
-function shutdownFramework(step: AgentStep, frameworkId: string): void {
+/**
+ * SHUTDOWN_FRAMEWORK: every executor is shut down and the framework's updates
+ * are dropped (no acknowledgement will come for them); the framework goes once
+ * its executors are done.
+ */
+export function shutdownFramework(step: AgentStep, frameworkId: string): void {
   const framework = step.state.frameworks.get(frameworkId);
   if (framework === undefined) return;
   framework.terminating = true;
-  for (const executor of framework.executors.values()) shutdownExecutor(step, executor);
   for (const stream of [...step.state.streams.values()]) {
-    if (stream.frameworkId === frameworkId) step.state.streams.delete(`${frameworkId}\u0000${stream.taskId}`);
+    if (stream.frameworkId === frameworkId) step.state.streams.delete(streamKey(frameworkId, stream.taskId));
   }
+  for (const executor of [...framework.executors.values()]) {
+    for (const [taskId, task] of [...executor.terminatedTasks]) {
+      executor.terminatedTasks.delete(taskId);
+      completeTask(step.state, executor, task);
+    }
+    if (executor.state === 'terminated') completeExecutorIfDone(step, executor);
+    else shutdownExecutor(step, executor);
+  }
+  removeFrameworkIfDone(step, framework);
 }
 
 /**
@@ -127,6 +152,7 @@ function reconcileTasks(step: AgentStep, frameworkId: string, taskIds: readonly 
       reason: 'REASON_RECONCILIATION',
       message: 'Reconciliation: task unknown to the agent',
     });
+    completeExecutorIfDone(step, executor);
   }
 }
 
@@ -137,9 +163,8 @@ function reconcileTasks(step: AgentStep, frameworkId: string, taskIds: readonly 
  */
 function unknownTaskExecutor(step: AgentStep, frameworkId: string, taskId: string) {
   const framework = step.state.frameworks.get(frameworkId) ?? ensureFramework(step, frameworkId, { id: { value: frameworkId } });
-  const executor = newExecutor(step, framework, `${taskId}-unknown`, 'command', { executor_id: { value: `${taskId}-unknown` } });
+  const executor = newExecutor(step, framework, `${taskId}-unknown`, 'command', { executor_id: { value: `${taskId}-unknown` } }, true);
   executor.state = 'terminated';
-  executor.stray = true;
   const info = { task_id: { value: taskId } };
   executor.queuedTasks.set(taskId, newAgentTask(frameworkId, executor.id, info));
   step.persist({ v: 1, type: 'task', framework_id: frameworkId, executor_id: executor.id, task: info });

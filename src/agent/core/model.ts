@@ -24,6 +24,9 @@ export interface AgentFramework {
   terminating: boolean;
 }
 
+/** Why the agent killed a command task: a KILL, a failed health check, or its max_completion_time. */
+export type KillCause = 'kill' | 'health' | 'completion_time';
+
 /** The built-in command executor is the agent itself; a custom executor is a process speaking the executor API. */
 export type ExecutorKind = 'command' | 'custom';
 
@@ -58,8 +61,10 @@ export interface AgentExecutor {
   startTime: string | undefined;
   exitStatus: ExitStatus | undefined;
   /** Set when a kill or shutdown asked the container to stop: how the command task's end is read. */
-  killed: { readonly cause: 'kill' | 'health' | 'completion_time' } | undefined;
+  killed: { readonly cause: KillCause } | undefined;
   completedAtMs: number | undefined;
+  /** When its container started (a command task's max_completion_time counts from there). */
+  startedAtMs: number | undefined;
   /** Holds updates about tasks the agent never ran (answers to the master's reconciliation); not reported. */
   stray: boolean;
   /**

@@ -12,7 +12,8 @@ import type { WireTaskStatus } from '../../protocol/outputs.js';
 import type { JournalRecord } from '../checkpoint/records.js';
 import type { KnownContainer } from '../containerizer/types.js';
 import { runMetaDir } from '../paths.js';
-import { liveTasks, partitionAware } from './executors.js';
+import { completionDeadlineMs } from './command-executor.js';
+import { completeTask, findTask, forgetClosedStream, liveTasks, partitionAware } from './executors.js';
 import { infoTaskId, newAgentTask, noteStatus, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type StatusStream } from './model.js';
 import type { AgentState } from './state.js';
 import { isTerminal } from './status-updates.js';
@@ -41,6 +42,10 @@ export function recoverState(state: AgentState, records: readonly JournalRecord[
     for (const executor of framework.executors.values()) {
       if (executor.state === 'terminated') continue;
       containers.push(knownContainer(executor));
+      if (!rebooted && executor.kind === 'command' && executor.state === 'running') {
+        // A kill begun before the restart goes on at once; else max_completion_time still counts from the start.
+        executor.deadlineMs = executor.killed !== undefined ? nowMs : completionDeadlineMs(executor);
+      }
       if (rebooted) {
         // Nothing survived the reboot: the containerizer reports each container ended.
         executor.pendingTermination = {
@@ -77,6 +82,7 @@ function apply(state: AgentState, record: JournalRecord): void {
     }
     case 'framework_removed':
       state.frameworks.delete(record.framework_id);
+      for (const [key, stream] of [...state.streams]) if (stream.frameworkId === record.framework_id) state.streams.delete(key);
       return;
     case 'executor':
       addExecutor(state, record);
@@ -86,6 +92,7 @@ function apply(state: AgentState, record: JournalRecord): void {
       if (executor === undefined) return;
       executor.supervisorPid = record.supervisor_pid;
       executor.startTime = record.start_time;
+      executor.startedAtMs = record.started_at_ms;
       executor.state = executor.kind === 'command' ? 'running' : 'registering';
       return;
     }
@@ -96,9 +103,16 @@ function apply(state: AgentState, record: JournalRecord): void {
       executor.exitStatus = record.status;
       return;
     }
+    case 'executor_killed': {
+      const executor = executorOf(state, record.framework_id, record.executor_id);
+      if (executor !== undefined) executor.killed = { cause: record.cause };
+      return;
+    }
     case 'task': {
       const executor = executorOf(state, record.framework_id, record.executor_id);
       const taskId = infoTaskId(record.task);
+      // A task reusing the id of one that ended gets a fresh stream, as when it was launched.
+      if (state.streams.get(streamKey(record.framework_id, taskId))?.terminated === true) state.streams.delete(streamKey(record.framework_id, taskId));
       executor?.launchedTasks.set(taskId, newAgentTask(record.framework_id, record.executor_id, record.task));
       return;
     }
@@ -137,6 +151,7 @@ function addExecutor(state: AgentState, record: Extract<JournalRecord, { type: '
     exitStatus: undefined,
     killed: undefined,
     completedAtMs: undefined,
+    startedAtMs: undefined,
     stray: record.info['command'] === undefined && record.kind === 'command',
     deadlineMs: undefined,
     pendingTermination: undefined,
@@ -182,17 +197,20 @@ function applyAck(state: AgentState, frameworkId: string, taskId: string, uuid: 
   if (stream === undefined || head?.uuid !== uuid) return;
   stream.pending.shift();
   if (!isTerminal(head.state)) return;
+  // As when it happened (status-updates.ts): the stream closes, later updates go.
   stream.terminated = true;
+  stream.pending.length = 0;
+  if (findTask(state, frameworkId, taskId) === undefined) state.streams.delete(key);
   const framework = state.frameworks.get(frameworkId);
   for (const executor of [...(framework?.executors.values() ?? [])]) {
     const task = executor.terminatedTasks.get(taskId);
     if (task === undefined) continue;
     executor.terminatedTasks.delete(taskId);
-    executor.completedTasks.push(task);
+    completeTask(state, executor, task);
     if (executor.state === 'terminated' && liveTasks(executor).length === 0 && executor.terminatedTasks.size === 0) {
       framework?.executors.delete(executor.id);
-      framework?.completedExecutors.push(executor);
-      for (const completed of executor.completedTasks) state.streams.delete(streamKey(frameworkId, taskIdOf(completed)));
+      if (!executor.stray) framework?.completedExecutors.push(executor);
+      for (const completed of executor.completedTasks) forgetClosedStream(state, frameworkId, taskIdOf(completed));
     }
   }
 }

@@ -10,6 +10,7 @@
  */
 import type { JournalRecord } from '../checkpoint/records.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
+import { findTask } from './executors.js';
 import { streamKey, taskIdOf, type AgentExecutor, type AgentTask } from './model.js';
 import type { AgentState } from './state.js';
 
@@ -18,6 +19,19 @@ export function snapshotRecords(state: AgentState): JournalRecord[] {
   for (const framework of state.frameworks.values()) {
     records.push({ v: 1, type: 'framework', framework_id: framework.id, info: framework.info });
     for (const executor of framework.executors.values()) records.push(...executorRecords(state, executor));
+  }
+  records.push(...tasklessUpdateRecords(state));
+  return records;
+}
+
+/** Pending updates about tasks no executor holds (an executor may report task ids the agent never gave it). */
+function tasklessUpdateRecords(state: AgentState): JournalRecord[] {
+  const records: JournalRecord[] = [];
+  for (const stream of state.streams.values()) {
+    if (stream.pending.length === 0 || findTask(state, stream.frameworkId, stream.taskId) !== undefined) continue;
+    for (const status of stream.pending) {
+      records.push({ v: 1, type: 'update', framework_id: stream.frameworkId, task_id: stream.taskId, status: status as unknown as Record<string, unknown> });
+    }
   }
   return records;
 }
@@ -28,8 +42,17 @@ function executorRecords(state: AgentState, executor: AgentExecutor): JournalRec
     { v: 1, type: 'executor', ...ids, container_id: executor.containerId, info: executor.info, kind: executor.kind, directory: executor.directory },
   ];
   if (executor.supervisorPid !== undefined && executor.startTime !== undefined) {
-    records.push({ v: 1, type: 'container_started', ...ids, container_id: executor.containerId, supervisor_pid: executor.supervisorPid, start_time: executor.startTime });
+    records.push({
+      v: 1,
+      type: 'container_started',
+      ...ids,
+      container_id: executor.containerId,
+      supervisor_pid: executor.supervisorPid,
+      start_time: executor.startTime,
+      ...(executor.startedAtMs !== undefined ? { started_at_ms: executor.startedAtMs } : {}),
+    });
   }
+  if (executor.killed !== undefined) records.push({ v: 1, type: 'executor_killed', ...ids, cause: executor.killed.cause });
   const tasks = [...executor.queuedTasks.values(), ...executor.launchedTasks.values(), ...executor.terminatedTasks.values()];
   for (const task of tasks) records.push({ v: 1, type: 'task', ...ids, task: task.info });
   if (executor.state === 'terminated') {

@@ -110,7 +110,9 @@ export function onAcknowledgement(step: AgentStep, frameworkId: string, taskId: 
     stream.terminated = true;
     stream.pending.length = 0;
     stream.retryAtMs = undefined;
-    onTaskTerminalAcknowledged(step, frameworkId, taskId);
+    // About a task no executor holds (an id the executor made up): nothing will complete it, so it goes now.
+    if (findTask(step.state, frameworkId, taskId) === undefined) step.state.streams.delete(streamKey(frameworkId, taskId));
+    else onTaskTerminalAcknowledged(step, frameworkId, taskId);
     return;
   }
   forwardHead(step, stream);

@@ -51,7 +51,7 @@ function spec(check: Record<string, unknown>): ProbeSpec {
 }
 
 function target(environment: Record<string, string> = {}, user: string | undefined = undefined): HealthCheckTarget {
-  return { taskId: 't', check: {}, sandbox, user, environment };
+  return { frameworkId: 'fw', taskId: 't', check: {}, sandbox, user, environment };
 }
 
 const probe = createHealthProbe();
@@ -177,9 +177,9 @@ describe('health: TaskHealthChecker with the real probes and timers', () => {
     await failed;
     checker.close();
     expect(events).toEqual([
-      { type: 'health_changed', taskId: 't', healthy: true },
-      { type: 'health_changed', taskId: 't', healthy: false },
-      { type: 'health_failed', taskId: 't' },
+      { type: 'health_changed', frameworkId: 'fw', taskId: 't', healthy: true },
+      { type: 'health_changed', frameworkId: 'fw', taskId: 't', healthy: false },
+      { type: 'health_failed', frameworkId: 'fw', taskId: 't' },
     ]);
   });
 });

@@ -14,7 +14,7 @@ const pass: ProbeResult = { healthy: true };
 const fail: ProbeResult = { healthy: false, reason: 'scripted failure' };
 
 function target(check: Record<string, unknown> = {}, taskId = 'task-1'): HealthCheckTarget {
-  return { taskId, check: { type: 'TCP', tcp: { port: 8080 }, ...check }, sandbox: '/tmp', user: undefined, environment: {} };
+  return { frameworkId: 'fw-1', taskId, check: { type: 'TCP', tcp: { port: 8080 }, ...check }, sandbox: '/tmp', user: undefined, environment: {} };
 }
 
 interface Run {
@@ -77,7 +77,7 @@ describe('health: TaskHealthChecker: schedule', () => {
     const { timers, checker, probedAtSeconds } = run([]);
     checker.start(target({ delay_seconds: 1 }, 'a'));
     checker.start(target({ delay_seconds: 2 }, 'b'));
-    checker.stop('a');
+    checker.stop('fw-1', 'a');
     await timers.advance(3_000);
     expect(probedAtSeconds).toEqual([2]);
     expect(checker.checkedTaskIds()).toEqual(['b']);
@@ -108,9 +108,9 @@ describe('health: TaskHealthChecker: policy', () => {
     checker.start(target({ delay_seconds: 0, interval_seconds: 1, grace_period_seconds: 0 }));
     await timers.advance(6_000);
     expect(events).toEqual([
-      { atSeconds: 0, event: { type: 'health_changed', taskId: 'task-1', healthy: true } },
-      { atSeconds: 2, event: { type: 'health_changed', taskId: 'task-1', healthy: false } },
-      { atSeconds: 4, event: { type: 'health_changed', taskId: 'task-1', healthy: true } },
+      { atSeconds: 0, event: { type: 'health_changed', frameworkId: 'fw-1', taskId: 'task-1', healthy: true } },
+      { atSeconds: 2, event: { type: 'health_changed', frameworkId: 'fw-1', taskId: 'task-1', healthy: false } },
+      { atSeconds: 4, event: { type: 'health_changed', frameworkId: 'fw-1', taskId: 'task-1', healthy: true } },
     ]);
   });
 
@@ -118,7 +118,7 @@ describe('health: TaskHealthChecker: policy', () => {
     const { timers, checker, events } = run([fail]);
     checker.start(target());
     await timers.advance(15_000);
-    expect(events).toEqual([{ atSeconds: 15, event: { type: 'health_changed', taskId: 'task-1', healthy: false } }]);
+    expect(events).toEqual([{ atSeconds: 15, event: { type: 'health_changed', frameworkId: 'fw-1', taskId: 'task-1', healthy: false } }]);
   });
 
   it('fails the task once after consecutive_failures (3) counted failures, then stops checking', async () => {
@@ -147,8 +147,8 @@ describe('health: TaskHealthChecker: policy', () => {
     checker.start(target({ delay_seconds: 0, interval_seconds: 1, grace_period_seconds: 3, consecutive_failures: 2 }));
     await timers.advance(5_000);
     expect(events).toEqual([
-      { atSeconds: 4, event: { type: 'health_changed', taskId: 'task-1', healthy: false } },
-      { atSeconds: 5, event: { type: 'health_failed', taskId: 'task-1' } },
+      { atSeconds: 4, event: { type: 'health_changed', frameworkId: 'fw-1', taskId: 'task-1', healthy: false } },
+      { atSeconds: 5, event: { type: 'health_failed', frameworkId: 'fw-1', taskId: 'task-1' } },
     ]);
   });
 
@@ -218,7 +218,7 @@ describe('health: TaskHealthChecker: timeouts', () => {
     checker.onEvent((event) => events.push(event));
     checker.start(target({ delay_seconds: 0 }));
     await timers.advance(1_000);
-    checker.stop('task-1');
+    checker.stop('fw-1', 'task-1');
     await timers.advance(60_000);
     expect(signalSeen?.aborted).toBe(true);
     expect(events).toEqual([]);
@@ -231,6 +231,6 @@ describe('health: TaskHealthChecker: timeouts', () => {
     checker.onEvent((event) => events.push(event));
     checker.start(target({ delay_seconds: 0, grace_period_seconds: 0 }));
     await timers.advance(0);
-    expect(events).toEqual([{ type: 'health_changed', taskId: 'task-1', healthy: false }]);
+    expect(events).toEqual([{ type: 'health_changed', frameworkId: 'fw-1', taskId: 'task-1', healthy: false }]);
   });
 });

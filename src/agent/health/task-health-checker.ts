@@ -67,7 +67,7 @@ export class TaskHealthChecker implements HealthChecker {
       this.options.log?.(`Ignoring the invalid health check of task '${target.taskId}': ${spec.error}`);
       return;
     }
-    this.stop(target.taskId);
+    this.stop(target.frameworkId, target.taskId);
     const task: TaskCheck = {
       target,
       spec: spec.value,
@@ -78,14 +78,15 @@ export class TaskHealthChecker implements HealthChecker {
       timer: undefined,
       running: undefined,
     };
-    this.tasks.set(target.taskId, task);
+    this.tasks.set(checkKey(target), task);
     this.schedule(task, spec.value.delayMs);
   }
 
-  stop(taskId: string): void {
-    const task = this.tasks.get(taskId);
+  stop(frameworkId: string, taskId: string): void {
+    const key = checkKey({ frameworkId, taskId });
+    const task = this.tasks.get(key);
     if (task === undefined) return;
-    this.tasks.delete(taskId);
+    this.tasks.delete(key);
     task.timer?.cancel();
     task.running?.abort();
   }
@@ -95,13 +96,13 @@ export class TaskHealthChecker implements HealthChecker {
   }
 
   close(): void {
-    for (const taskId of [...this.tasks.keys()]) this.stop(taskId);
+    for (const task of [...this.tasks.values()]) this.stop(task.target.frameworkId, task.target.taskId);
     this.closed = true;
   }
 
   /** Tasks being checked (for tests and the agent's state). */
   checkedTaskIds(): readonly string[] {
-    return [...this.tasks.keys()];
+    return [...this.tasks.values()].map((task) => task.target.taskId);
   }
 
   private schedule(task: TaskCheck, delayMs: number): void {
@@ -112,7 +113,7 @@ export class TaskHealthChecker implements HealthChecker {
   }
 
   private runCheck(task: TaskCheck): void {
-    if (this.tasks.get(task.target.taskId) !== task) return;
+    if (this.tasks.get(checkKey(task.target)) !== task) return;
     const controller = new AbortController();
     task.running = controller;
     // Settles once: with the probe's result, or with a failure when the timeout passes first.
@@ -123,7 +124,7 @@ export class TaskHealthChecker implements HealthChecker {
       task.timer?.cancel();
       task.timer = undefined;
       task.running = undefined;
-      if (this.tasks.get(task.target.taskId) !== task) return;
+      if (this.tasks.get(checkKey(task.target)) !== task) return;
       this.onResult(task, result);
     };
     const { timeoutMs } = task.spec;
@@ -155,8 +156,8 @@ export class TaskHealthChecker implements HealthChecker {
     this.options.log?.(`Health check of task '${taskId}' failed ${task.consecutiveFailures} times in a row: ${result.reason}`);
     this.report(task, false);
     if (task.consecutiveFailures >= task.spec.consecutiveFailures) {
-      this.tasks.delete(taskId);
-      this.emit({ type: 'health_failed', taskId });
+      this.tasks.delete(checkKey(task.target));
+      this.emit({ type: 'health_failed', frameworkId: task.target.frameworkId, taskId });
       return;
     }
     this.schedule(task, task.spec.intervalMs);
@@ -165,10 +166,14 @@ export class TaskHealthChecker implements HealthChecker {
   private report(task: TaskCheck, healthy: boolean): void {
     if (task.reported === healthy) return;
     task.reported = healthy;
-    this.emit({ type: 'health_changed', taskId: task.target.taskId, healthy });
+    this.emit({ type: 'health_changed', frameworkId: task.target.frameworkId, taskId: task.target.taskId, healthy });
   }
 
   private emit(event: HealthEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+function checkKey(task: { readonly frameworkId: string; readonly taskId: string }): string {
+  return `${task.frameworkId}\u0000${task.taskId}`;
 }

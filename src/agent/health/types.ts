@@ -9,6 +9,8 @@
  * kill (spec/core.md 2.5).
  */
 export interface HealthCheckTarget {
+  /** Task ids are unique within a framework only. */
+  readonly frameworkId: string;
   readonly taskId: string;
   /** HealthCheck as the wire carries it. */
   readonly check: Record<string, unknown>;
@@ -19,13 +21,13 @@ export interface HealthCheckTarget {
 }
 
 export type HealthEvent =
-  | { readonly type: 'health_changed'; readonly taskId: string; readonly healthy: boolean }
+  | { readonly type: 'health_changed'; readonly frameworkId: string; readonly taskId: string; readonly healthy: boolean }
   /** `consecutive_failures` reached: kill the task and report its end with healthy=false. */
-  | { readonly type: 'health_failed'; readonly taskId: string };
+  | { readonly type: 'health_failed'; readonly frameworkId: string; readonly taskId: string };
 
 export interface HealthChecker {
   start(target: HealthCheckTarget): void;
-  stop(taskId: string): void;
+  stop(frameworkId: string, taskId: string): void;
   onEvent(listener: (event: HealthEvent) => void): void;
   close(): void;
 }

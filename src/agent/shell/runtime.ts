@@ -100,7 +100,14 @@ export class AgentRuntime {
   /** Steps the core; returns its answer to an executor API request. */
   dispatch(event: AgentEvent): ExecutorReply | undefined {
     if (this.stopped) return undefined;
-    const result = this.core.step(event, this.clock.nowMs());
+    let result: ReturnType<AgentCore['step']>;
+    try {
+      result = this.core.step(event, this.clock.nowMs());
+    } catch (error) {
+      // A bug in the core leaves its state half-changed: stop, and recover from the journal on restart.
+      this.onFatal(error instanceof Error ? error : new Error(String(error)), `Failed to handle ${event.type}`);
+      return { status: 503, body: 'The agent is stopping after an internal error' };
+    }
     this.pipeline.run(result.effects);
     if (this.started) this.arm();
     this.compactIfDue();
@@ -182,7 +189,7 @@ export class AgentRuntime {
         this.services.health.start(effect.target);
         return;
       case 'stop_health_check':
-        this.services.health.stop(effect.taskId);
+        this.services.health.stop(effect.frameworkId, effect.taskId);
         return;
       case 'schedule_gc':
         // A completed sandbox no longer grows: its logs stay as they are until it is removed.
@@ -225,8 +232,8 @@ export class AgentRuntime {
     void journal.compact(snapshotRecords(this.core.state)).catch((error: unknown) => this.onFatal(error as Error));
   }
 
-  private onFatal(error: Error): void {
-    this.logger.fatal(`Failed to checkpoint: ${error.message}`);
+  private onFatal(error: Error, what = 'Failed to checkpoint or perform an effect'): void {
+    this.logger.fatal({ err: error }, `${what}: ${error.message}`);
     this.fatal?.(error);
   }
 
