@@ -23,7 +23,7 @@ export class EffectPipeline {
   constructor(
     private readonly sink: () => RecordSink | undefined,
     private readonly perform: (effect: AgentEffect) => void,
-    /** A record could not be made durable: the agent cannot go on safely. */
+    /** A record could not be made durable, or an effect failed: the agent cannot go on safely. */
     private readonly onFatal: (error: Error) => void,
   ) {}
 
@@ -35,7 +35,7 @@ export class EffectPipeline {
       else others.push(effect);
     }
     if (records.length === 0 && this.waiting === 0) {
-      for (const effect of others) this.perform(effect);
+      this.performAll(others);
       return;
     }
     const sink = this.sink();
@@ -51,13 +51,26 @@ export class EffectPipeline {
       .then(
         () => {
           this.waiting--;
-          for (const effect of others) this.perform(effect);
+          this.performAll(others);
         },
         (error: unknown) => {
           this.waiting--;
           this.onFatal(error instanceof Error ? error : new Error(String(error)));
         },
       );
+  }
+
+  /**
+   * An effect that throws is a bug the agent cannot reason past (the effects
+   * after it would be skipped): it stops, to recover from its journal, rather
+   * than go on with a broken pipeline.
+   */
+  private performAll(effects: readonly AgentEffect[]): void {
+    try {
+      for (const effect of effects) this.perform(effect);
+    } catch (error) {
+      this.onFatal(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Resolves when every effect handed over so far has been performed. */

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../lib/durable-file.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { Journal } from '../checkpoint/journal.js';
 import type { JournalRecord } from '../checkpoint/records.js';
-import { bootIdPath, journalPath } from '../paths.js';
+import { agentsMetaDir, bootIdPath, journalPath } from '../paths.js';
 
 /** The journal is rewritten from a snapshot once it grows past this. */
 export const journalCompactBytesMax = 64 * 1024 * 1024;
@@ -45,27 +45,39 @@ export function openJournal(workDir: string, agentId: string, strict: boolean): 
 
 /**
  * Run directories under `<work_dir>/slaves/<agent>/frameworks/<fw>/executors/<ex>/runs/`
- * that no live executor uses: completed before the restart, they are
- * collected as if they had completed when they were last modified.
+ * (sandboxes) and their twins under `<work_dir>/meta/slaves/...` (the
+ * containers' run files) that no executor the agent still knows uses: those
+ * completed before the restart, and are collected as if they had completed
+ * when they were last modified.
  */
-export function completedSandboxes(workDir: string, live: ReadonlySet<string>): { path: string; completedAtMs: number }[] {
+export function completedSandboxes(workDir: string, known: ReadonlySet<string>): { path: string; completedAtMs: number }[] {
   const found: { path: string; completedAtMs: number }[] = [];
-  const agents = join(workDir, 'slaves');
-  for (const agent of list(agents)) {
-    const frameworks = join(agents, agent, 'frameworks');
-    for (const framework of list(frameworks)) {
-      const executors = join(frameworks, framework, 'executors');
-      for (const executor of list(executors)) {
-        const runs = join(executors, executor, 'runs');
-        for (const run of list(runs)) {
-          const path = join(runs, run);
-          if (run === 'latest' || live.has(path)) continue;
-          found.push({ path, completedAtMs: statSync(path).mtimeMs });
+  for (const agents of [join(workDir, 'slaves'), agentsMetaDir(workDir)]) {
+    for (const agent of list(agents)) {
+      const frameworks = join(agents, agent, 'frameworks');
+      for (const framework of list(frameworks)) {
+        const executors = join(frameworks, framework, 'executors');
+        for (const executor of list(executors)) {
+          const runs = join(executors, executor, 'runs');
+          for (const run of list(runs)) {
+            const path = join(runs, run);
+            if (run === 'latest' || known.has(path)) continue;
+            const completedAtMs = modifiedAtMs(path);
+            if (completedAtMs !== undefined) found.push({ path, completedAtMs });
+          }
         }
       }
     }
   }
   return found;
+}
+
+function modifiedAtMs(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 function list(directory: string): string[] {

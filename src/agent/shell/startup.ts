@@ -54,13 +54,18 @@ export async function recoverRuntime(input: RecoveryInput): Promise<AgentRuntime
   const orphans = await services.containerizer.killOrphans(boot.rebooted ? [] : known.containers);
   if (orphans > 0) logger.warn(`Killed ${orphans} processes of containers this agent no longer knows`);
   recordBoot(workDir, boot.bootId);
-  const live = new Set(liveExecutors(core.state).map((executor) => executor.directory));
-  for (const sandbox of completedSandboxes(workDir, live)) services.gc.schedule(sandbox.path, sandbox.completedAtMs);
+  // Executors the agent still knows keep their directories, also terminated ones whose tasks' ends await acknowledgement.
+  const inUse = new Set(knownExecutors(core.state).flatMap((executor) => [executor.directory, executor.runDirectory]));
+  for (const sandbox of completedSandboxes(workDir, inUse)) services.gc.schedule(sandbox.path, sandbox.completedAtMs);
   services.gc.start();
   services.logs.start();
   return runtime;
 }
 
+function knownExecutors(state: AgentState): AgentExecutor[] {
+  return [...state.frameworks.values()].flatMap((framework) => [...framework.executors.values()]);
+}
+
 export function liveExecutors(state: AgentState): AgentExecutor[] {
-  return [...state.frameworks.values()].flatMap((framework) => [...framework.executors.values()]).filter((executor) => executor.state !== 'terminated');
+  return knownExecutors(state).filter((executor) => executor.state !== 'terminated');
 }
