@@ -3,18 +3,24 @@
  * epoch, sequence number) envelope; whatever is queued when a request
  * completes goes in the next one as a batch (POST /internal/v1/messages), so
  * a thousand status updates cost a few requests, not a thousand round trips.
+ * A batch is bounded by count and by serialized size; a message bigger than
+ * the size bound goes alone.
  * A network error sends the same batch again (the master recognizes what it
  * applied already by sequence number); a 409 means the link is no good and the
  * core links again; messages of an older epoch are dropped (delivery is at
  * most once per link).
  */
 import { request, type Dispatcher } from 'undici';
+import { assert } from '../../lib/assert.js';
+import { requestBodyBytesMax } from '../../lib/http/server.js';
 import type { AgentToMasterMessage } from '../../protocol/internal.js';
 
 interface Pending {
   readonly epoch: number;
   readonly seq: number;
   readonly message: AgentToMasterMessage;
+  /** Serialized size of `{seq, message}` in a batch, measured once when queued. */
+  readonly bytes: number;
 }
 
 /** Retry delays for a message that did not get through (network errors). */
@@ -22,6 +28,15 @@ const retryDelayMs = { first: 100, max: 2_000 };
 
 /** Messages per request at most: bounds the request body and the master's time on one request. */
 const batchMessagesMax = 500;
+
+/**
+ * Serialized messages per request at most (their `{seq, message}` entries; the
+ * envelope adds a few dozen bytes): large messages (a status update with
+ * data, an executor's message) must not add up past the master's body limit
+ * (lib/http/server.ts), which would refuse the whole batch with 413.
+ */
+export const batchBytesMax = 4 * 1024 * 1024;
+assert(batchBytesMax * 2 <= requestBodyBytesMax, 'a full batch must fit well under the master\'s request body limit');
 
 export class MessageSender {
   private readonly queue: Pending[] = [];
@@ -37,7 +52,7 @@ export class MessageSender {
   ) {}
 
   enqueue(epoch: number, seq: number, message: AgentToMasterMessage): void {
-    this.queue.push({ epoch, seq, message });
+    this.queue.push({ epoch, seq, message, bytes: Buffer.byteLength(JSON.stringify({ seq, message })) });
     void this.drain();
   }
 
@@ -73,11 +88,18 @@ export class MessageSender {
     }
   }
 
-  /** The longest run at the head of the queue with one epoch. */
+  /** The longest run at the head of the queue with one epoch, within both bounds (the first message always goes). */
   private nextBatch(): Pending[] {
     const first = this.queue[0] as Pending;
     let end = 1;
-    while (end < this.queue.length && end < batchMessagesMax && (this.queue[end] as Pending).epoch === first.epoch) end++;
+    let bytes = first.bytes;
+    while (end < this.queue.length && end < batchMessagesMax) {
+      const next = this.queue[end] as Pending;
+      // +1: the comma between entries.
+      if (next.epoch !== first.epoch || bytes + 1 + next.bytes > batchBytesMax) break;
+      bytes += 1 + next.bytes;
+      end++;
+    }
     return this.queue.slice(0, end);
   }
 

@@ -51,7 +51,15 @@ function message(request: FastifyRequest, reply: FastifyReply, runtime: MasterRu
   sendReply(reply, output.reply ?? { status: 202 });
 }
 
-/** A batch is applied message by message; the first refusal (a gap, a stale epoch) ends it and is the answer. */
+/**
+ * A batch is applied message by message, as if each had come alone. Only a
+ * 409 (a stale link or epoch, a gap in sequence numbers) ends it and is the
+ * answer: nothing after it can apply on this link, and the agent links again.
+ * Any other refusal concerns that one message: the core consumed its sequence
+ * number (it applies each once, refused or not), so it is logged and the batch
+ * goes on; stopping there would leave the rest unapplied while the agent,
+ * having its batch answered, would not send them again.
+ */
 function messages(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime | undefined): void {
   if (runtime === undefined) return void sendReply(reply, { status: 503, body: 'Master has not finished recovery' });
   const contentType = checkJsonContentType(request.headers['content-type']);
@@ -62,7 +70,11 @@ function messages(request: FastifyRequest, reply: FastifyReply, runtime: MasterR
   for (const { seq, message } of decoded.value.messages) {
     const output = runtime.dispatch({ type: 'agent_message', envelope: { agent_id, epoch, seq, message } });
     const status = output.reply?.status ?? 202;
-    if (status >= 300) return void sendReply(reply, output.reply ?? { status });
+    if (status === 409) return void sendReply(reply, output.reply ?? { status });
+    if (status >= 300) {
+      const body = typeof output.reply?.body === 'string' ? output.reply.body : JSON.stringify(output.reply?.body ?? '');
+      runtime.logger.warn(`Message ${seq} (${message.type}) of agent ${agent_id.value} refused with ${status}: ${body}`);
+    }
   }
   sendReply(reply, { status: 202 });
 }

@@ -28,11 +28,7 @@ export function onAccept(ctx: StepContext, framework: Framework, call: Scheduler
   if (error !== undefined) {
     ctx.log('warn', `ACCEPT of framework ${framework.id} has invalid offers: ${error}`);
     for (const id of offerIds) if (ctx.state.offers.get(id)?.frameworkId === framework.id) discardOffer(ctx, id);
-    failTasks(ctx, framework, tasksOf(operations), undefined, {
-      state: 'TASK_LOST',
-      reason: 'REASON_INVALID_OFFERS',
-      message: `Task launched with invalid offers: ${error}`,
-    });
+    failWithInvalidOffers(ctx, framework, operations, error);
     return { status: 202 };
   }
   const first = ctx.state.offers.get(offerIds[0] as string);
@@ -56,6 +52,25 @@ export function onAccept(ctx: StepContext, framework: Framework, call: Scheduler
   const refuseSeconds = accept.filters?.refuse_seconds ?? refuseSecondsDefault;
   ctx.state.allocator.recoverResources(framework.id, agent.id, remaining, refuseSeconds, ctx.nowMs);
   return { status: 202 };
+}
+
+/**
+ * Offers that fail validation (spec/core.md 1.5.3): in operation order, each
+ * task of a launch is lost (TASK_DROPPED for partition-aware frameworks) and
+ * every other operation is dropped, with OPERATION_ERROR if it has an id.
+ */
+function failWithInvalidOffers(ctx: StepContext, framework: Framework, operations: readonly OfferOperation[], error: string): void {
+  for (const operation of operations) {
+    if (operation.type !== 'LAUNCH' && operation.type !== 'LAUNCH_GROUP') {
+      dropOperation(ctx, framework, operation, `Operation attempted with invalid offers: ${error}`);
+      continue;
+    }
+    failTasks(ctx, framework, tasksOf([operation]), undefined, {
+      state: 'TASK_LOST',
+      reason: 'REASON_INVALID_OFFERS',
+      message: `Task launched with invalid offers: ${error}`,
+    });
+  }
 }
 
 /** Runs the operations in order; returns the resources none of them used. */

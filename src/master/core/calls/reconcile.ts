@@ -1,7 +1,9 @@
 /**
  * RECONCILE (spec/core.md 3.4): answers are UPDATE events from the master with
  * REASON_RECONCILIATION and no uuid. Implicit (no tasks listed): one per task
- * the master knows on registered agents. Explicit: the rules 1-6 in order.
+ * the master knows on registered agents. Explicit: the rules 1-6 in order,
+ * with Mesos' texts. berth keeps no unreachable or gone agents yet, so rules 4
+ * and 5 never match: such agents fall to rule 6.
  */
 import type { SchedulerCall } from '../../../protocol/scheduler.js';
 import type { TaskState } from '../../../protocol/mesos.js';
@@ -36,15 +38,52 @@ function sendStatus(ctx: StepContext, framework: Framework, status: WireTaskStat
 export function reconcileOne(ctx: StepContext, framework: Framework, taskId: string, agentId: string | undefined): WireTaskStatus | undefined {
   const task = framework.tasks.get(taskId);
   if (task !== undefined) return knownTaskStatus(ctx, framework, task);
-  const unknown = (state: TaskState, unreachableTimeMs?: number): WireTaskStatus =>
-    masterStatus(ctx, framework, taskId, agentId, {
-      state,
-      reason: 'REASON_RECONCILIATION',
-      message: 'Reconciliation: Task is unknown',
-      ...(unreachableTimeMs !== undefined ? { unreachableTimeMs } : {}),
-    });
-  if (agentId !== undefined && ctx.state.agents.has(agentId)) return unknown('TASK_GONE');
-  return unknown('TASK_UNKNOWN');
+  if (agentId !== undefined ? mayBeRecovered(ctx, agentId) : mayHaveRecoveredAgents(ctx, framework)) {
+    ctx.log(
+      'info',
+      `Dropping reconciliation of task ${taskId} for framework ${framework.id} because ` +
+        `${agentId !== undefined ? `agent ${agentId} has` : 'some agents have'} not yet reregistered with the master`,
+    );
+    return undefined;
+  }
+  const unknown = (state: TaskState, message: string): WireTaskStatus =>
+    masterStatus(ctx, framework, taskId, agentId, { state, reason: 'REASON_RECONCILIATION', message });
+  if (agentId !== undefined && ctx.state.agents.has(agentId)) return unknown('TASK_GONE', 'Reconciliation: Task is unknown to the agent');
+  return unknown('TASK_UNKNOWN', 'Reconciliation: Task is unknown');
+}
+
+/**
+ * Rule 2 stands for Mesos' "recovered" agents: listed in the registry, not yet
+ * re-registered after a fail-over. berth has no registry yet, so a restarted
+ * master cannot list them; it tells them by what it can know. Within
+ * --agent_reregister_timeout of this master's election (after which Mesos
+ * would have marked them unreachable), an agent id it neither knows nor
+ * removed, and did not give out itself (`<master id>-S<n>`), may be an agent
+ * of an earlier master that has yet to come back.
+ */
+function mayBeRecovered(ctx: StepContext, agentId: string): boolean {
+  const state = ctx.state;
+  return (
+    withinReregisterWindow(ctx) &&
+    !state.agents.has(agentId) &&
+    !state.removedAgents.has(agentId) &&
+    !agentId.startsWith(`${state.info.id}-S`)
+  );
+}
+
+/**
+ * Without an agent id Mesos stays silent while any agent is still recovered.
+ * berth cannot know whether one is, but it knows which frameworks could have
+ * tasks on one: those whose id an earlier master gave out. A framework of this
+ * master launched every task it has through it, on agents it knows.
+ */
+function mayHaveRecoveredAgents(ctx: StepContext, framework: Framework): boolean {
+  return withinReregisterWindow(ctx) && !framework.id.startsWith(`${ctx.state.info.id}-`);
+}
+
+function withinReregisterWindow(ctx: StepContext): boolean {
+  const state = ctx.state;
+  return ctx.nowMs < (state.electedTimeMs ?? state.startTimeMs) + state.config.agentReregisterTimeoutMs;
 }
 
 /** Rule 1: the latest state the framework was sent (status_update_state), else the task's state. */
