@@ -17,6 +17,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import type { WireTaskStatus } from '../../src/protocol/outputs.js';
 import { waitFor } from '../support/cluster.js';
 import {
   agentTask,
@@ -319,13 +320,41 @@ describe('tasks: KILL of a task the master does not know (reconciliation, spec 3
     expect(anywhere).not.toHaveProperty('uuid');
   });
 
-  it('a KILL naming another agent than the task is on is ignored: the task keeps running', async () => {
-    const session = await startTask('plain', 'elsewhere', 'echo ready; sleep 1000');
+  // spec/core.md 1.5.7: "`agent_id` given but differs from the task's agent → silently ignored":
+  // no kill reaches the task and no UPDATE answers the call. "Nothing arrived" needs a marker that
+  // would come after whatever the bad KILL could cause: a second task of the same framework on
+  // the same agent is then killed with the right agent id. KILLs travel the master-to-agent link
+  // in order, and berth's command executor lives in the agent: it makes TASK_KILLING (the
+  // framework has TASK_KILLING_STATE) when it handles the KILL, before it signals the task.
+  // Had the bad KILL been forwarded, the KILLING of `elsewhere` would have been made before the
+  // marker's and, both RUNNING updates being acknowledged (heads of their streams), sent to the
+  // master, and on to the framework, ahead of it over the ordered agent-to-master link.
+  it('a KILL naming another agent than the task is on is ignored: no UPDATE for the task, which keeps running', async () => {
+    const session = await cluster.open(taskFramework('root', { capabilities: [{ type: 'TASK_KILLING_STATE' }] }));
+    const offer = await nextOffer(session);
+    await launch(session, offer, [commandTask(offer, 'elsewhere', 'echo ready; sleep 1000'), commandTask(offer, 'marker', 'echo ready; sleep 1000')]);
+    for (const taskId of ['elsewhere', 'marker']) {
+      await untilState(session, taskId, 'TASK_RUNNING');
+      await waitForSandboxText(cluster.agent.url, session.frameworkId, taskId, 'stdout', /ready/);
+    }
+    const seen: WireTaskStatus[] = [];
+    const stop = session.on('UPDATE', (event) => {
+      seen.push(event.update.status);
+    });
 
-    await session.kill('elsewhere', `${cluster.agentId}-other`);
+    expect((await session.kill('elsewhere', `${cluster.agentId}-other`)).status).toBe(202);
+    expect((await session.kill('marker', cluster.agentId)).status).toBe(202);
+    const marker = await updatesUntil(session, 'marker');
+    stop();
+
+    // The marker shows that a forwarded KILL would have been seen: TASK_KILLING, then TASK_KILLED.
+    expect(marker.map((status) => status.state)).toEqual(['TASK_KILLING', 'TASK_KILLED']);
+    expect(seen.map((status) => [status.task_id.value, status.state])).toEqual([
+      ['marker', 'TASK_KILLING'],
+      ['marker', 'TASK_KILLED'],
+    ]);
     await session.reconcile([{ task_id: { value: 'elsewhere' } }]);
-    const answer = await nextUpdate(session, 'elsewhere');
-
-    expect(answer).toMatchObject({ state: 'TASK_RUNNING', reason: 'REASON_RECONCILIATION' });
+    expect(await nextUpdate(session, 'elsewhere')).toMatchObject({ state: 'TASK_RUNNING', reason: 'REASON_RECONCILIATION' });
+    expect((await agentTask(cluster.agent.url, session.frameworkId, 'elsewhere'))?.task.state).toBe('TASK_RUNNING');
   });
 });

@@ -53,13 +53,18 @@ describe('tasks: status updates are gated by acknowledgements', () => {
     const third = await nextUpdate(session, 'gated', 8_000);
     recording.stop();
 
-    expect(first).toMatchObject({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
+    expect(first).toMatchObject({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR', uuid: expect.any(String) });
     expect(second).toEqual(first);
     expect(third).toEqual(first);
+    expect(recording.received.map((entry) => entry.status.uuid)).toEqual([first.uuid, first.uuid, first.uuid]);
+    // Arrival times are taken in this process, each late by however long the master, the stream
+    // and a busy host held it: a gap may come out shorter than the agent's timer by that much. The
+    // bound is half of each interval (1 s, then 2 s): wide of any such delay, and still far from
+    // retries that come at once. The exact doubling is checked on the agent core's own clock
+    // (src/agent/core/status-updates.test.ts).
     const [a, b, c] = recording.received.map((entry) => entry.atMs) as [number, number, number];
-    expect(recording.received).toHaveLength(3);
-    expect(b - a).toBeGreaterThanOrEqual(900);
-    expect(c - b).toBeGreaterThanOrEqual(1_800);
+    expect(b - a).toBeGreaterThanOrEqual(500);
+    expect(c - b).toBeGreaterThanOrEqual(1_000);
   });
 
   it('each acknowledgement releases the next update: STARTING, RUNNING, FINISHED arrive in order, none before the previous one is acknowledged', async () => {
@@ -143,7 +148,11 @@ describe('tasks: status updates are gated by acknowledgements', () => {
 
     expect(offered(again, 'cpus')).toBe(2);
     expect(offered(again, 'mem')).toBe(1024);
-    expect(seen.received.map((entry) => entry.status.state).every((state) => state === 'TASK_STARTING')).toBe(true);
+    // The first TASK_STARTING went to the framework before the retry that freed the resources, so
+    // before the offer: at least one arrived, and nothing but TASK_STARTING.
+    const states = seen.received.map((entry) => entry.status.state);
+    expect(states.length).toBeGreaterThanOrEqual(1);
+    expect(states.filter((state) => state !== 'TASK_STARTING')).toEqual([]);
     const { tasks } = await masterStateTasks(cluster.master.url, session.frameworkId);
     expect(tasks.map((task) => [task.id, task.state])).toEqual([['early-end', 'TASK_FINISHED']]);
   });
