@@ -10,13 +10,23 @@
  *         <agent_id>/journal                     checkpoint journal: frameworks, executors, tasks, updates
  *         <agent_id>/frameworks/<fw>/executors/<ex>/runs/<container>/
  *                                                the run's supervisor files (pids, exit_status)
+ *       resources/resources.state                checkpointed resources (dynamic reservations,
+ *                                                volumes), outside slaves/ so they outlive an id change
+ *       resources/resources.target               the next checkpointed resources while they are applied
  *     slaves/<agent_id>/frameworks/<fw>/executors/<ex>/runs/<container>/   sandboxes
+ *     volumes/roles/<role'>/<persistence_id>/    persistent volumes on the ROOT disk
  *     fetch_cache/                               the fetcher's cache
  *
- * Checkpointed resources, volumes and task checkpoints join this tree as the
- * features that write them arrive. Every record carries a format version.
+ *   <PATH disk root>/volumes/roles/<role'>/<persistence_id>/   persistent volumes on a PATH disk
+ *   <MOUNT disk root>/                                          the persistent volume of a MOUNT disk
+ *
+ * role' is the role with every `/` made a space, so that hierarchical roles
+ * stay one directory level (spec/storage.md 3.1). Every record carries a
+ * format version.
  */
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { assert } from '../lib/assert.js';
+import { reservationRole, roleDirectoryName, validatePersistenceId, validateRole, type Resource } from '../resources/index.js';
 
 export const checkpointFormatVersion = 1;
 
@@ -92,4 +102,30 @@ export function sandboxStdoutPath(sandbox: string): string {
 
 export function sandboxStderrPath(sandbox: string): string {
   return join(sandbox, 'stderr');
+}
+
+export function resourcesCheckpointPath(workDir: string): string {
+  return join(metaDir(workDir), 'resources', 'resources.state');
+}
+
+export function resourcesTargetPath(workDir: string): string {
+  return join(metaDir(workDir), 'resources', 'resources.target');
+}
+
+/**
+ * Where a persistent volume's data lives on the agent (spec/storage.md 3.1).
+ * The master validated role and id; they are checked again here because a
+ * path is built from them.
+ */
+export function volumePath(workDir: string, volume: Resource): string {
+  const id = volume.disk?.persistence?.id;
+  assert(id !== undefined, `volumePath of a resource that is not a persistent volume: ${volume.name}`);
+  assert(validatePersistenceId(id) === undefined, `volumePath: invalid persistence id '${id}'`);
+  const role = reservationRole(volume);
+  assert(validateRole(role) === undefined, `volumePath: invalid role '${role}'`);
+  const source = volume.disk?.source;
+  const inWorkDir = (root: string): string => (isAbsolute(root) ? root : join(workDir, root));
+  if (source?.type === 'MOUNT') return inWorkDir(source.mount?.root ?? '');
+  const base = source?.type === 'PATH' ? inWorkDir(source.path?.root ?? '') : workDir;
+  return join(base, 'volumes', 'roles', roleDirectoryName(role), id);
 }

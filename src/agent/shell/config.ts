@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { err, ok, type Result } from '../../lib/result.js';
 import {
+  applyCheckpointedResources,
   namesPresent,
   parseAgentResourcesFlag,
   parseResourceText,
@@ -21,12 +22,26 @@ import { parseAttributes } from './attributes.js';
 import { defaultPorts, detectCpus, detectDiskMb, detectMemMb } from './detect.js';
 import { agentCapabilities, agentVersion } from './identity.js';
 
-export function compileAgentConfig(flags: AgentFlags, ip: string, port: number, hostname: string): Result<AgentConfig> {
+/**
+ * `checkpointed`: the dynamic reservations and volumes the agent kept
+ * (spec/storage.md 3.2); they replace the declared resources they were made
+ * from, which must still be declared.
+ */
+export function compileAgentConfig(
+  flags: AgentFlags,
+  ip: string,
+  port: number,
+  hostname: string,
+  checkpointed: Resources = Resources.empty(),
+): Result<AgentConfig> {
   const resources = declaredResources(flags);
   if (!resources.ok) return resources;
   const attributes = parseAttributes(flags.attributes);
   if (!attributes.ok) return err(`Invalid value for flag 'attributes': ${attributes.error}`);
-  const total = Resources.of(resources.value);
+  const declared = Resources.of(resources.value);
+  const applied = applyCheckpointedResources(declared, checkpointed);
+  if (!applied.ok) return err(`Checkpointed resources ${checkpointed.toString()} are incompatible with agent resources ${declared.toString()}: ${applied.error}`);
+  const total = applied.value;
   return ok({
     info: {
       hostname,
