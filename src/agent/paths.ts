@@ -21,12 +21,10 @@
  *   <MOUNT disk root>/                                          the persistent volume of a MOUNT disk
  *
  * role' is the role with every `/` made a space, so that hierarchical roles
- * stay one directory level (spec/storage.md 3.1). Every record carries a
- * format version.
+ * stay one directory level (spec/storage.md 3.1; volumes/volume-path.ts).
+ * Every record carries a format version.
  */
-import { isAbsolute, join } from 'node:path';
-import { assert } from '../lib/assert.js';
-import { reservationRole, roleDirectoryName, validatePersistenceId, validateRole, type Resource } from '../resources/index.js';
+import { join } from 'node:path';
 
 export const checkpointFormatVersion = 1;
 
@@ -110,22 +108,4 @@ export function resourcesCheckpointPath(workDir: string): string {
 
 export function resourcesTargetPath(workDir: string): string {
   return join(metaDir(workDir), 'resources', 'resources.target');
-}
-
-/**
- * Where a persistent volume's data lives on the agent (spec/storage.md 3.1).
- * The master validated role and id; they are checked again here because a
- * path is built from them.
- */
-export function volumePath(workDir: string, volume: Resource): string {
-  const id = volume.disk?.persistence?.id;
-  assert(id !== undefined, `volumePath of a resource that is not a persistent volume: ${volume.name}`);
-  assert(validatePersistenceId(id) === undefined, `volumePath: invalid persistence id '${id}'`);
-  const role = reservationRole(volume);
-  assert(validateRole(role) === undefined, `volumePath: invalid role '${role}'`);
-  const source = volume.disk?.source;
-  const inWorkDir = (root: string): string => (isAbsolute(root) ? root : join(workDir, root));
-  if (source?.type === 'MOUNT') return inWorkDir(source.mount?.root ?? '');
-  const base = source?.type === 'PATH' ? inWorkDir(source.path?.root ?? '') : workDir;
-  return join(base, 'volumes', 'roles', roleDirectoryName(role), id);
 }

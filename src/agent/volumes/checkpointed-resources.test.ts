@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testRoot } from '../../../test/support/test-root.js';
 import { fromWireList, Resources, type WireResourceInput } from '../../resources/index.js';
-import { resourcesCheckpointPath, resourcesTargetPath, volumePath } from '../paths.js';
+import { resourcesCheckpointPath, resourcesTargetPath } from '../paths.js';
+import { volumePath } from './volume-path.js';
 import { commitCheckpointedResources, recoverCheckpointedResources } from './checkpointed-resources.js';
 
 let workDir: string;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { err, ok, type Result } from '../../lib/result.js';
 import { isMountDisk, type Resource, type Resources } from '../../resources/index.js';
 import { mountInfoPath, mountPointsWithin, parseMountPoints } from '../gc/mount-table.js';
-import { volumePath } from '../paths.js';
+import { volumePath } from './volume-path.js';
 
 export interface VolumeSyncOptions {
   /** The mount points now; read from /proc/self/mountinfo unless given. */
