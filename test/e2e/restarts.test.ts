@@ -46,11 +46,19 @@ async function agentIdOf(agentUrl: string): Promise<string | undefined> {
   return (await fetchJson<{ id?: string }>(`${agentUrl}/state`)).id;
 }
 
+/** Waits until the agent itself has taken the id the master gave it (it writes the id down as it does). */
+async function agentRecorded(agentUrl: string, agentId: string | undefined): Promise<void> {
+  await waitFor(async () => (await agentIdOf(agentUrl)) === agentId, { message: `the agent to record its id ${agentId ?? ''}` });
+}
+
 describe('restarts: agent', () => {
   it('an agent killed with SIGKILL and started again with the same work directory re-registers with the same id', async () => {
     const master = await startMaster({ flags: fastMasterFlags });
     const agent = await startAgent(master.url, { flags: fastAgentFlags });
     const [first] = await waitForActiveAgents(master.url, 1);
+    // The master counts the agent registered when it sends REGISTERED; the agent has its id
+    // (durably) only once it has handled it. A kill before that makes it a new agent, as in Mesos.
+    await agentRecorded(agent.url, first?.id);
     const session = await open(master.url, frameworkInfo({ name: 'watching' }));
     await session.nextEvent('OFFERS');
 
@@ -78,6 +86,7 @@ describe('restarts: agent', () => {
     const master = await startMaster({ flags: fastMasterFlags });
     const agent = await startAgent(master.url, { flags: fastAgentFlags });
     const [first] = await waitForActiveAgents(master.url, 1);
+    await agentRecorded(agent.url, first?.id);
 
     const restarted = await agent.restart();
     await waitFor(async () => (await agentIdOf(restarted.url)) === first?.id && (await legacyAgents(master.url))[0]?.active === true, {
