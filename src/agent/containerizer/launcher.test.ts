@@ -54,6 +54,8 @@ describe('launcher', () => {
   it('starts a process as spawn(…, { detached, stdio: ignore, env }) did, and reports its wait status', async () => {
     const { launcher, exits } = recordingLauncher();
     const pid = await started(launcher, { argv: ['/bin/sleep', '1000'], environment: { ...environment, GREETING: 'hi' } });
+    // The pid comes right after the fork: what it looks like once running is checked after its exec.
+    await waitUntil(() => readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('/bin/sleep\0'), 'the exec');
 
     // A session of its own; stdin, stdout and stderr on /dev/null and nothing else; no signal blocked or ignored.
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
