@@ -7,7 +7,7 @@
 import type { TaskReason, TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import { latestRunVirtualPath, runMetaDir, sandboxPath } from '../paths.js';
-import { streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type AgentTask, type ExecutorKind, type Json } from './model.js';
+import { newAgentExecutor, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type AgentTask, type ExecutorKind, type Json } from './model.js';
 import type { AgentState } from './state.js';
 import type { AgentStep } from './step.js';
 import { isTerminal, newUpdateUuid, receiveUpdate } from './status-updates.js';
@@ -59,7 +59,7 @@ export function newExecutor(
   const { state } = step;
   const agentId = state.agentId ?? 'unregistered';
   const containerId = state.random.uuid();
-  const executor: AgentExecutor = {
+  const executor = newAgentExecutor({
     id: executorId,
     frameworkId: framework.id,
     kind,
@@ -68,22 +68,8 @@ export function newExecutor(
     directory: sandboxPath(state.config.workDir, agentId, framework.id, executorId, containerId),
     runDirectory: runMetaDir(state.config.workDir, agentId, framework.id, executorId, containerId),
     checkpoint: checkpoints(framework),
-    state: 'launching',
-    queuedTasks: new Map(),
-    launchedTasks: new Map(),
-    terminatedTasks: new Map(),
-    completedTasks: [],
-    connectionId: undefined,
-    supervisorPid: undefined,
-    startTime: undefined,
-    exitStatus: undefined,
-    killed: undefined,
-    completedAtMs: undefined,
-    startedAtMs: undefined,
     stray,
-    deadlineMs: undefined,
-    pendingTermination: undefined,
-  };
+  });
   framework.executors.set(executorId, executor);
   step.persist({
     v: 1,

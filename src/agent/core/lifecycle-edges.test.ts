@@ -26,6 +26,16 @@ function pending(driver: AgentDriver): [string, string][] {
   return [...driver.state.streams.values()].flatMap((stream) => stream.pending.map((status) => [stream.taskId, status.state] as [string, string]));
 }
 
+/** A linked agent whose custom executor exec-1 has subscribed and got task t2. */
+function runningCustomExecutor(): AgentDriver {
+  const d = new AgentDriver();
+  d.link();
+  d.runTask(customTask('t2'));
+  d.started(d.containerOf('exec-1'));
+  d.subscribe('exec-1');
+  return d;
+}
+
 function shutdownFramework(driver: AgentDriver, frameworkId = FW) {
   return driver.master({ type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: { value: frameworkId } } }).effects;
 }
@@ -68,11 +78,7 @@ describe('agent: SHUTDOWN_FRAMEWORK', () => {
 describe('agent: a task id used again', () => {
   /** exec-1 runs t2, which finished and whose end was acknowledged. */
   function finishedCustomTask(): AgentDriver {
-    const d = new AgentDriver();
-    d.link();
-    d.runTask(customTask('t2'));
-    d.started(d.containerOf('exec-1'));
-    d.subscribe('exec-1');
+    const d = runningCustomExecutor();
     d.executorUpdate('exec-1', 't2', 'TASK_FINISHED', executorUuid(1));
     d.ack('t2', executorUuid(1));
     return d;
@@ -129,11 +135,7 @@ describe('agent: kills and time limits across a restart', () => {
 
 describe('agent: replay and compaction of unusual streams', () => {
   it('drops an update queued behind a terminal one when the terminal one is acknowledged, also on replay', () => {
-    const d = new AgentDriver();
-    d.link();
-    d.runTask(customTask('t2'));
-    d.started(d.containerOf('exec-1'));
-    d.subscribe('exec-1');
+    const d = runningCustomExecutor();
     d.executorUpdate('exec-1', 't2', 'TASK_FINISHED', executorUuid(1));
     // A confused executor reports the task again after its end; it queues behind the terminal update.
     d.executorUpdate('exec-1', 't2', 'TASK_RUNNING', executorUuid(2));
@@ -143,11 +145,7 @@ describe('agent: replay and compaction of unusual streams', () => {
   });
 
   it('keeps pending updates about a task no executor holds through a compaction', () => {
-    const d = new AgentDriver();
-    d.link();
-    d.runTask(customTask('t2'));
-    d.started(d.containerOf('exec-1'));
-    d.subscribe('exec-1');
+    const d = runningCustomExecutor();
     d.executorUpdate('exec-1', 'made-up', 'TASK_RUNNING', executorUuid(5));
     expect(pending(d)).toEqual([['made-up', 'TASK_RUNNING']]);
     const { driver } = recovered(snapshotRecords(d.state));

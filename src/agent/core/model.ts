@@ -77,6 +77,33 @@ export interface AgentExecutor {
   pendingTermination: { readonly state: TaskState; readonly reason: TaskReason; readonly message: string } | undefined;
 }
 
+/** What identifies an executor and where it lives; everything else starts empty. */
+export type ExecutorIdentity = Pick<
+  AgentExecutor,
+  'id' | 'frameworkId' | 'kind' | 'info' | 'containerId' | 'directory' | 'runDirectory' | 'checkpoint' | 'stray'
+>;
+
+/** A launching executor with no tasks yet (for a new launch, and when recovery replays one). */
+export function newAgentExecutor(identity: ExecutorIdentity): AgentExecutor {
+  return {
+    ...identity,
+    state: 'launching',
+    queuedTasks: new Map(),
+    launchedTasks: new Map(),
+    terminatedTasks: new Map(),
+    completedTasks: [],
+    connectionId: undefined,
+    supervisorPid: undefined,
+    startTime: undefined,
+    exitStatus: undefined,
+    killed: undefined,
+    completedAtMs: undefined,
+    startedAtMs: undefined,
+    deadlineMs: undefined,
+    pendingTermination: undefined,
+  };
+}
+
 export interface AgentTask {
   readonly frameworkId: string;
   readonly executorId: string;

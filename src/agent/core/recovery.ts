@@ -14,7 +14,7 @@ import type { KnownContainer } from '../containerizer/types.js';
 import { runMetaDir } from '../paths.js';
 import { completionDeadlineMs } from './command-executor.js';
 import { completeTask, findTask, forgetClosedStream, liveTasks, partitionAware } from './executors.js';
-import { infoTaskId, newAgentTask, noteStatus, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type StatusStream } from './model.js';
+import { infoTaskId, newAgentExecutor, newAgentTask, noteStatus, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type StatusStream } from './model.js';
 import type { AgentState } from './state.js';
 import { isTerminal } from './status-updates.js';
 
@@ -131,7 +131,7 @@ function newFramework(id: string, info: Record<string, unknown>): AgentFramework
 function addExecutor(state: AgentState, record: Extract<JournalRecord, { type: 'executor' }>): void {
   const framework = state.frameworks.get(record.framework_id);
   if (framework === undefined) return;
-  const executor: AgentExecutor = {
+  const executor = newAgentExecutor({
     id: record.executor_id,
     frameworkId: record.framework_id,
     kind: record.kind,
@@ -140,22 +140,9 @@ function addExecutor(state: AgentState, record: Extract<JournalRecord, { type: '
     directory: record.directory,
     runDirectory: runMetaDir(state.config.workDir, state.agentId ?? 'unregistered', record.framework_id, record.executor_id, record.container_id),
     checkpoint: framework.info['checkpoint'] === true,
-    state: 'launching',
-    queuedTasks: new Map(),
-    launchedTasks: new Map(),
-    terminatedTasks: new Map(),
-    completedTasks: [],
-    connectionId: undefined,
-    supervisorPid: undefined,
-    startTime: undefined,
-    exitStatus: undefined,
-    killed: undefined,
-    completedAtMs: undefined,
-    startedAtMs: undefined,
+    // Only a placeholder carrying updates about a task the agent never ran has a command executor without a command.
     stray: record.info['command'] === undefined && record.kind === 'command',
-    deadlineMs: undefined,
-    pendingTermination: undefined,
-  };
+  });
   framework.executors.set(executor.id, executor);
 }
 

@@ -7,25 +7,14 @@
  * A stream whose terminal update was acknowledged stays, closed, until its
  * executor is done, so that a repeated update is recognised.
  */
-import type { TaskState } from '../../protocol/mesos.js';
+import { TERMINAL_TASK_STATES, type TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import { findTask, onTaskTerminalAcknowledged } from './executors.js';
 import { noteStatus, streamKey, type StatusStream } from './model.js';
 import type { AgentStep } from './step.js';
 
-const TERMINAL = new Set<TaskState>([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
-
 export function isTerminal(state: TaskState): boolean {
-  return TERMINAL.has(state);
+  return TERMINAL_TASK_STATES.has(state);
 }
 
 /** A fresh uuid for an update the agent makes itself (16 random bytes, base64). */

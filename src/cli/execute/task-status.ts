@@ -4,20 +4,8 @@
  * Pure.
  */
 import { constants } from 'node:os';
-import type { TaskState } from '../../protocol/mesos.js';
+import { TERMINAL_TASK_STATES, type TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
-
-/** The states after which a task never runs again (spec 3.1; LOST included, as mesos-execute does). */
-const terminalStates: ReadonlySet<TaskState> = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
 
 /** Exit status for a terminal state that says nothing more precise. */
 const exitStatusFailure = 1;
@@ -47,7 +35,7 @@ const signalDescriptions: Readonly<Record<string, number>> = {
 };
 
 export function isTerminal(state: TaskState): boolean {
-  return terminalStates.has(state);
+  return TERMINAL_TASK_STATES.has(state);
 }
 
 /** `Received status update TASK_FAILED for task 'x' (Command exited with status 3)`, as one line. */

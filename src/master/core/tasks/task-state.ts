@@ -2,27 +2,16 @@
  * Task states (spec/core.md 3.1): which are terminal, and the names a
  * framework sees depending on PARTITION_AWARE (3.1, 5.7).
  */
-import type { TaskState } from '../../../protocol/mesos.js';
+import { TASK_STATES, TERMINAL_TASK_STATES, type TaskState } from '../../../protocol/mesos.js';
 import type { Framework } from '../state.js';
 
-const TERMINAL: ReadonlySet<TaskState> = new Set<TaskState>([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
-
 export function isTerminalState(state: TaskState): boolean {
-  return TERMINAL.has(state);
+  return TERMINAL_TASK_STATES.has(state);
 }
 
 /** Terminal or unreachable: the master has given the task's resources back. */
 export function releasesResources(state: TaskState): boolean {
-  return TERMINAL.has(state) || state === 'TASK_UNREACHABLE';
+  return TERMINAL_TASK_STATES.has(state) || state === 'TASK_UNREACHABLE';
 }
 
 /** States only PARTITION_AWARE frameworks are sent; others get TASK_LOST instead. */
@@ -40,14 +29,5 @@ export function stateForFramework(framework: Framework, state: TaskState): TaskS
 }
 
 export function parseTaskState(text: string | undefined): TaskState | undefined {
-  const states: readonly string[] = [
-    'TASK_STAGING',
-    'TASK_STARTING',
-    'TASK_RUNNING',
-    'TASK_KILLING',
-    ...TERMINAL,
-    'TASK_UNREACHABLE',
-    'TASK_UNKNOWN',
-  ];
-  return text !== undefined && states.includes(text) ? (text as TaskState) : undefined;
+  return text !== undefined && (TASK_STATES as readonly string[]).includes(text) ? (text as TaskState) : undefined;
 }
