@@ -192,13 +192,15 @@ describe('sdk: session: end of the stream', () => {
 
   it('stays open while heartbeats keep arriving', async () => {
     master = await FakeMaster.start();
-    master.heartbeatIntervalSeconds = 0.05;
+    // A 1 s timeout, heartbeats every 0.1 s for longer than that: a loaded machine's timer jitter
+    // (tens of ms) cannot pass for a missing heartbeat, and a session that ignored them would end.
+    master.heartbeatIntervalSeconds = 0.5;
     const session = await subscribe({ master: master.url, frameworkInfo, heartbeatTimeoutFactor: 2 });
     sessions.push(session);
     const stream = await master.stream();
 
-    for (let i = 0; i < 8; i++) {
-      await sleep(40);
+    for (let i = 0; i < 15; i++) {
+      await sleep(100);
       stream.send({ type: 'HEARTBEAT' });
     }
 
