@@ -55,12 +55,17 @@ describe('launcher', () => {
     const { launcher, exits } = recordingLauncher();
     const pid = await started(launcher, { argv: ['/bin/sleep', '1000'], environment: { ...environment, GREETING: 'hi' } });
     // The pid comes right after the fork: what it looks like once running is checked after its exec.
+    // The kernel installs the new command line before it closes the close-on-exec descriptors (the
+    // launcher's signalfd and /dev/null), so the exec is over once those are gone too; a descriptor
+    // that leaks stays, and the wait times out.
+    const descriptors = (): string[] => readdirSync(`/proc/${pid}/fd`).sort();
     await waitUntil(() => readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith('/bin/sleep\0'), 'the exec');
+    await waitUntil(() => descriptors().join() === '0,1,2', 'only descriptors 0, 1 and 2 after the exec');
 
     // A session of its own; stdin, stdout and stderr on /dev/null and nothing else; no signal blocked or ignored.
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     expect(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]).toBe(String(pid));
-    expect(readdirSync(`/proc/${pid}/fd`).sort()).toEqual(['0', '1', '2']);
+    expect(descriptors()).toEqual(['0', '1', '2']);
     for (const fd of [0, 1, 2]) expect(readlinkSync(`/proc/${pid}/fd/${fd}`)).toBe('/dev/null');
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
     expect(status).toMatch(/^SigBlk:\s+0+$/m);
