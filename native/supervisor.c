@@ -2,7 +2,7 @@
  * berth-supervisor: runs one container's command and records how it ended.
  *
  *   berth-supervisor [--agent-work-dir=DIR] --run-dir=DIR --sandbox=DIR [--user=NAME]
- *                    --stdout=FILE --stderr=FILE -- ARGV...
+ *                    [--volume=MODE:SOURCE:TARGET]... --stdout=FILE --stderr=FILE -- ARGV...
  *
  * The agent spawns one supervisor per container, with the container's full
  * environment; the command inherits it. The supervisor
@@ -17,7 +17,8 @@
  *      recycled one) and each atomically (temp + rename);
  *   4. forks the command: in a process group of its own, in the sandbox, with
  *      stdout and stderr appended to the given files, as --user if given, with
- *      default signal dispositions and an empty signal mask;
+ *      default signal dispositions and an empty signal mask; with volumes, in
+ *      a mount namespace of its own where they are mounted (below);
  *   5. forwards SIGTERM, SIGINT, SIGHUP and SIGQUIT to the command's process
  *      group and to every other descendant; on SIGUSR1 it SIGKILLs them all;
  *   6. once the command has exited, SIGKILLs whatever descendants remain (a
@@ -31,6 +32,19 @@
  * --agent-work-dir is not used here: it marks the supervisor as one of that
  * agent's, so that an agent can find supervisors it no longer knows (orphans).
  *
+ * Each --volume bind-mounts the directory SOURCE on the directory TARGET (a
+ * mount point the agent made in the sandbox) for the command alone. MODE is
+ * `ro` or `rw`. Both paths are absolute and may hold ':', so in each of them
+ * every '%' is written %25 and every ':' %3A (any %XX is decoded): the two ':'
+ * left separate the fields. The forked child, still root, enters a mount
+ * namespace of its own, makes every mount in it a slave of the host's (host
+ * mounts still propagate in, nothing propagates out), and mounts each volume
+ * (MS_BIND | MS_REC; `ro` then remounted read-only, nosuid, nodev). Nothing is
+ * ever mounted in the host's namespace, so nothing is left to unmount: the
+ * mounts end with the container's last process. A volume that cannot be
+ * mounted keeps the command from running: the child says why on its stderr
+ * file and exits 125 (VOLUME_NOT_MOUNTED), recorded as the command's status.
+ *
  * A supervisor that cannot do its own work (bad arguments, unwritable run
  * directory) says why on its stderr and on the --stderr file, and exits 2
  * without writing exit_status. Linux only (prctl, /proc).
@@ -43,14 +57,17 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -62,8 +79,17 @@
 /* Shell conventions for a command that could not be run. */
 #define COMMAND_NOT_RUNNABLE 126
 #define COMMAND_NOT_STARTED 127
+/* A volume could not be mounted, so the command never ran: what `docker run` exits with when it cannot set a container up. */
+#define VOLUME_NOT_MOUNTED 125
 /* How long the final sweep waits for killed descendants before looking again. */
 #define SWEEP_WAIT_NS 100000000L
+
+/* A persistent volume, bind-mounted in the command's mount namespace. */
+struct volume {
+  const char *source;
+  const char *target;
+  bool read_only;
+};
 
 struct options {
   const char *run_dir;
@@ -72,6 +98,9 @@ struct options {
   const char *stdout_path;
   const char *stderr_path;
   char **argv;
+  /* One per --volume, in order (an array as long as argv, never filled further). */
+  struct volume *volumes;
+  size_t volume_count;
 };
 
 /* A process seen in /proc: enough to tell whether it descends from us. */
@@ -129,7 +158,7 @@ static void say(bool also_to_stderr_file, const char *format, ...) {
 static void usage(void) {
   say(false,
       "usage: berth-supervisor [--agent-work-dir=DIR] --run-dir=DIR --sandbox=DIR [--user=NAME] "
-      "--stdout=FILE --stderr=FILE -- ARGV...");
+      "[--volume=MODE:SOURCE:TARGET]... --stdout=FILE --stderr=FILE -- ARGV...");
   exit(SUPERVISOR_FAILED);
 }
 
@@ -140,8 +169,51 @@ static const char *option_value(const char *argument, const char *name) {
   return argument + length + 1;
 }
 
+static int hex_digit(char digit) {
+  if (digit >= '0' && digit <= '9') return digit - '0';
+  if (digit >= 'a' && digit <= 'f') return digit - 'a' + 10;
+  if (digit >= 'A' && digit <= 'F') return digit - 'A' + 10;
+  return -1;
+}
+
+/* Decodes every %XX of `text` in place; false on a malformed one or an encoded NUL. */
+static bool unescape(char *text) {
+  char *out = text;
+  for (const char *in = text; *in != '\0'; in++) {
+    if (*in != '%') {
+      *out++ = *in;
+      continue;
+    }
+    int high = hex_digit(in[1]);
+    int low = high < 0 ? -1 : hex_digit(in[2]);
+    if (low < 0 || (high == 0 && low == 0)) return false;
+    *out++ = (char)(high * 16 + low);
+    in += 2;
+  }
+  *out = '\0';
+  return true;
+}
+
+/* `MODE:SOURCE:TARGET` (see the top of this file), decoded in place into `volume`. */
+static void parse_volume(char *text, struct volume *volume) {
+  char *first = strchr(text, ':');
+  char *second = first == NULL ? NULL : strchr(first + 1, ':');
+  if (second == NULL || strchr(second + 1, ':') != NULL) fail("--volume=%s is not MODE:SOURCE:TARGET", text);
+  *first = '\0';
+  *second = '\0';
+  if (strcmp(text, "ro") != 0 && strcmp(text, "rw") != 0) fail("--volume mode '%s' is neither ro nor rw", text);
+  volume->read_only = strcmp(text, "ro") == 0;
+  if (!unescape(first + 1) || !unescape(second + 1)) fail("--volume has a malformed %%XX escape: %s:%s", first + 1, second + 1);
+  volume->source = first + 1;
+  volume->target = second + 1;
+  if (volume->source[0] != '/' || volume->target[0] != '/') fail("--volume paths must be absolute: '%s', '%s'", volume->source, volume->target);
+  if (strrchr(volume->target, '/')[1] == '\0') fail("--volume target '%s' names no directory", volume->target);
+}
+
 static void parse_options(int argc, char **argv, struct options *options) {
   memset(options, 0, sizeof *options);
+  options->volumes = calloc((size_t)argc, sizeof *options->volumes);
+  if (options->volumes == NULL) fail("out of memory");
   int index = 1;
   for (; index < argc; index++) {
     const char *argument = argv[index];
@@ -152,6 +224,7 @@ static void parse_options(int argc, char **argv, struct options *options) {
     else if ((value = option_value(argument, "--user")) != NULL) options->user = value;
     else if ((value = option_value(argument, "--stdout")) != NULL) options->stdout_path = value;
     else if ((value = option_value(argument, "--stderr")) != NULL) options->stderr_path = value;
+    else if (option_value(argument, "--volume") != NULL) parse_volume(argv[index] + strlen("--volume="), &options->volumes[options->volume_count++]);
     else if (option_value(argument, "--agent-work-dir") == NULL) {
       say(false, "unknown argument '%s'", argument);
       usage();
@@ -341,6 +414,70 @@ static void child_reset_signals(void) {
   if (sigprocmask(SIG_SETMASK, &empty, NULL) != 0) child_fail(COMMAND_NOT_STARTED, "sigprocmask: %s", strerror(errno));
 }
 
+/* "/proc/self/fd/<fd>": names exactly what `fd` is open on, whatever its path leads to by now. */
+static void descriptor_path(char *out, size_t size, int fd) {
+  (void)snprintf(out, size, "/proc/self/fd/%d", fd);
+}
+
+/*
+ * Makes the freshly bind-mounted volume read-only. A remount sets the mount's
+ * flags to exactly those given, so the ones it has (noexec, noatime...) are
+ * given again; nosuid and nodev are added: a read-only view of data has no use
+ * for setuid programs or device nodes. Only the volume's own mount changes,
+ * not mounts beneath it (the kernel remounts one mount at a time).
+ */
+static void child_remount_read_only(const struct volume *volume, const char *name) {
+  /* Opened again, the path now leads to the root of the new mount: what a remount is given. */
+  int root = open(volume->target, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+  struct statvfs current;
+  struct stat mounted, source;
+  if (root < 0 || fstatvfs(root, &current) != 0 || fstat(root, &mounted) != 0 || stat(volume->source, &source) != 0)
+    child_fail(VOLUME_NOT_MOUNTED, "cannot make volume '%s' read-only: %s: %s", name, volume->target, strerror(errno));
+  /* What the sandbox's owner could swap in meanwhile is not what gets remounted. */
+  if (mounted.st_dev != source.st_dev || mounted.st_ino != source.st_ino)
+    child_fail(VOLUME_NOT_MOUNTED, "cannot make volume '%s' read-only: %s changed while it was mounted", name, volume->target);
+  unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
+  if (current.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (current.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (current.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (current.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  char path[64];
+  descriptor_path(path, sizeof path, root);
+  if (mount(NULL, path, NULL, flags, NULL) != 0)
+    child_fail(VOLUME_NOT_MOUNTED, "cannot make volume '%s' read-only: %s", name, strerror(errno));
+  (void)close(root);
+}
+
+static void child_mount_volume(const struct volume *volume) {
+  const char *name = strrchr(volume->target, '/') + 1;
+  /*
+   * The sandbox belongs to the task's user, who could have put a link there:
+   * the mount point is opened without following one, and mounted on through
+   * that descriptor, so the volume lands exactly there.
+   */
+  int point = open(volume->target, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+  if (point < 0) child_fail(VOLUME_NOT_MOUNTED, "cannot mount volume '%s': its mount point %s: %s", name, volume->target, strerror(errno));
+  char path[64];
+  descriptor_path(path, sizeof path, point);
+  if (mount(volume->source, path, NULL, MS_BIND | MS_REC, NULL) != 0)
+    child_fail(VOLUME_NOT_MOUNTED, "cannot mount volume '%s' from %s: %s", name, volume->source, strerror(errno));
+  (void)close(point);
+  if (volume->read_only) child_remount_read_only(volume, name);
+}
+
+/*
+ * In the forked child, still root: a mount namespace of the command's own,
+ * with the volumes in it. Every mount in it is made a slave first, or mounts
+ * made in it would propagate to the host's (where / is usually shared).
+ */
+static void child_mount_volumes(const struct options *options) {
+  if (options->volume_count == 0) return;
+  if (unshare(CLONE_NEWNS) != 0) child_fail(VOLUME_NOT_MOUNTED, "cannot mount the volumes: unshare(CLONE_NEWNS): %s", strerror(errno));
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0)
+    child_fail(VOLUME_NOT_MOUNTED, "cannot mount the volumes: cannot make / a slave mount: %s", strerror(errno));
+  for (size_t i = 0; i < options->volume_count; i++) child_mount_volume(&options->volumes[i]);
+}
+
 /* The forked child: becomes the command. Never returns. */
 static void run_child(const struct options *options) {
   if (setpgid(0, 0) != 0) child_fail(COMMAND_NOT_STARTED, "setpgid: %s", strerror(errno));
@@ -352,6 +489,8 @@ static void run_child(const struct options *options) {
     if (dup2(null_fd, STDIN_FILENO) < 0) child_fail(COMMAND_NOT_STARTED, "dup2: %s", strerror(errno));
     (void)close(null_fd);
   }
+  /* Mounting needs root: before the user is switched. */
+  child_mount_volumes(options);
   /* As root, before dropping privileges: the user needs no search permission on the sandbox's parents. */
   if (chdir(options->sandbox) != 0) child_fail(COMMAND_NOT_STARTED, "cannot enter the sandbox %s: %s", options->sandbox, strerror(errno));
   if (options->user != NULL) child_switch_user(options->user);

@@ -56,6 +56,28 @@ export const ReportedTask = z.object({
 });
 export type ReportedTask = z.output<typeof ReportedTask>;
 
+/**
+ * What an agent says of a storage operation it was sent (docs/protocol.md):
+ * OPERATION_FINISHED once its checkpointed resources are durable (volumes made
+ * or deleted on disk), OPERATION_FAILED when they could not be, with the
+ * total it has instead, which the master then adopts. `status_uuid`
+ * identifies this update for ACKNOWLEDGE_OPERATION_STATUS; updates of
+ * operations without an id are not acknowledged, and are sent once.
+ */
+export const OperationStatusMessage = z.object({
+  operation_uuid: z.string(),
+  framework_id: FrameworkID.optional(),
+  operation_id: z.object({ value: z.string() }).optional(),
+  state: z.enum(['OPERATION_FINISHED', 'OPERATION_FAILED']),
+  message: z.string().optional(),
+  /** Base64 of 16 bytes, as task status uuids. */
+  status_uuid: bytes,
+  resource_version: z.string(),
+  /** The agent's total afterwards: the master's view on OPERATION_FAILED. */
+  total_resources: z.array(Resource),
+});
+export type OperationStatusMessage = z.output<typeof OperationStatusMessage>;
+
 /** The body of POST /internal/v1/link: a registration or a re-registration. */
 export const LinkRequest = z.object({
   protocol_version: unsigned,
@@ -64,13 +86,23 @@ export const LinkRequest = z.object({
   agent_info: AgentInfoMessage,
   version: z.string(),
   capabilities: z.array(z.string()),
+  /**
+   * The dynamic reservations and persistent volumes the agent has made durable
+   * (spec/storage.md 3.2); `agent_info.resources` holds the declared resources
+   * they were made from, as in Mesos.
+   */
   checkpointed_resources: z.array(Resource).optional(),
+  /** The version of `checkpointed_resources`: the one the last applied operation carried. */
+  resource_version: z.string().optional(),
+  /** Operation status updates the master has not acknowledged yet, sent again on every link. */
+  operation_updates: z.array(OperationStatusMessage).optional(),
   tasks: z.array(ReportedTask).optional(),
   executors: z.array(z.object({ framework_id: FrameworkID, executor: ExecutorInfo })).optional(),
   frameworks: z.array(FrameworkInfo).optional(),
   completed_framework_ids: z.array(FrameworkID).optional(),
 });
 export type LinkRequest = z.output<typeof LinkRequest>;
+
 
 /** Records on the master-to-agent stream. `seq` counts from 1 on each link. */
 export type MasterToAgentMessage =
@@ -118,6 +150,27 @@ export type MasterToAgentMessage =
       framework_to_executor: { framework_id: { value: string }; executor_id: { value: string }; data: string };
     }
   /**
+   * A storage operation (spec/storage.md 2.9): the complete checkpointed
+   * resources after it, under a new resource version. A whole set rather than
+   * a delta, so applying it twice or after a lost message is harmless.
+   */
+  | {
+      type: 'APPLY_OPERATION';
+      apply_operation: {
+        operation_uuid: string;
+        operation_type: string;
+        framework_id?: { value: string };
+        /** Set when the framework asked for feedback: the agent keeps the update until it is acknowledged. */
+        operation_id?: { value: string };
+        resource_version: string;
+        checkpointed_resources: z.input<typeof Resource>[];
+      };
+    }
+  /** The master's view of the agent's checkpointed resources, sent when the agent re-registers with an older version. */
+  | { type: 'CHECKPOINT_RESOURCES'; checkpoint_resources: { resource_version: string; checkpointed_resources: z.input<typeof Resource>[] } }
+  /** The framework acknowledged an operation status update: the agent forgets it. */
+  | { type: 'ACKNOWLEDGE_OPERATION_STATUS'; acknowledge_operation_status: { status_uuid: string } }
+  /**
    * Tasks the master has and the agent did not report when it re-registered:
    * the agent answers each task it does not know with TASK_LOST (TASK_DROPPED
    * for partition-aware frameworks), REASON_RECONCILIATION (spec/core.md 5.6.1).
@@ -149,6 +202,7 @@ export const AgentToMasterMessage = z.discriminatedUnion('type', [
       latest_state: z.string().optional(),
     }),
   }),
+  z.object({ type: z.literal('OPERATION_STATUS'), operation_status: OperationStatusMessage }),
   z.object({
     type: z.literal('EXECUTOR_TO_FRAMEWORK'),
     executor_to_framework: z.object({ framework_id: FrameworkID, executor_id: ExecutorID, data: bytes }),

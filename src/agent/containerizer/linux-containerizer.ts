@@ -6,7 +6,8 @@
  * syscalls), since an agent may launch hundreds of tasks a second:
  *
  *   launch ─► user ids (cached /etc/passwd) ─► mkdir sandbox + run dir ─► chown sandbox
- *          ─► fetch (only with URIs) ─► ask the launcher ─► container_started (pid, start time)
+ *          ─► fetch (only with URIs) ─► volume mount points or links (only with volumes)
+ *          ─► ask the launcher ─► container_started (pid, start time)
  *   supervisor ends ─► read <run dir>/exit_status ─► container_exited
  *
  * Supervisors are started by the task launcher (native/launcher.c, see
@@ -15,6 +16,10 @@
  * end. One found again by recover(), or one whose launcher died, is nobody's
  * child here: its run directory is watched for exit_status, and its pid is
  * polled (with its start time, so that a recycled pid is never taken for it).
+ *
+ * Volumes (volume-mounts.ts) are mounted by the supervisor's child in the
+ * task's own mount namespace, so a container leaves no mount behind on the
+ * host to undo at its end, and a recovered one has none to redo.
  *
  * Events are never delivered during a call to the containerizer: each is
  * queued and delivered in order once the current call has returned.
@@ -38,8 +43,9 @@ import {
 import { usageOf } from './usage.js';
 import { defaultSupervisorPath, supervisorArguments } from './supervisor-command.js';
 import { watchSupervisor, type SupervisorWatch } from './supervisor-watch.js';
-import type { ContainerEvent, ContainerLaunch, ContainerUsage, Containerizer, ExitStatus, KnownContainer } from './types.js';
+import type { ContainerEvent, ContainerLaunch, ContainerUsage, Containerizer, ExitStatus, KnownContainer, VolumeIsolation } from './types.js';
 import { UserLookup, type UserIds } from './user-lookup.js';
+import { defaultVolumeIsolation, prepareVolumes, type PreparedVolumes } from './volume-mounts.js';
 
 export interface LinuxContainerizerOptions {
   /** The agent's --work_dir: every supervisor is marked with it, so that killOrphans finds this agent's. */
@@ -54,6 +60,8 @@ export interface LinuxContainerizerOptions {
   readonly livenessPollMs?: number;
   /** Time orphans get between SIGTERM and SIGKILL. */
   readonly orphanGracePeriodMs?: number;
+  /** How volumes are made visible. Default: filesystem/linux when root with CAP_SYS_ADMIN, else filesystem/posix. */
+  readonly volumeIsolation?: VolumeIsolation;
 }
 
 const livenessPollMsDefault = 2_000;
@@ -88,6 +96,8 @@ interface Container {
   /** When SIGUSR1 (kill everything) is due; undefined until destroy(). */
   killDeadlineMs: number | undefined;
   killTimer: NodeJS.Timeout | undefined;
+  /** For container_started: what the volumes' preparation warned of. */
+  warnings: readonly string[];
 }
 
 /** The user the supervisor switches to (undefined: stay the agent's user) and whom the sandbox is given to. */
@@ -105,6 +115,8 @@ export class LinuxContainerizer implements Containerizer {
   private readonly supervisorPath: string;
   private readonly livenessPollMs: number;
   private readonly orphanGracePeriodMs: number;
+  /** How this containerizer makes volumes visible (the agent may report it). */
+  readonly volumeIsolation: VolumeIsolation;
   private readonly launcher: Launcher;
   /** Running containers by supervisor pid, while the launcher owes the report of their end. */
   private readonly launched = new Map<number, Container>();
@@ -116,6 +128,7 @@ export class LinuxContainerizer implements Containerizer {
     this.supervisorPath = resolve(options.supervisorPath ?? defaultSupervisorPath());
     this.livenessPollMs = options.livenessPollMs ?? livenessPollMsDefault;
     this.orphanGracePeriodMs = options.orphanGracePeriodMs ?? orphanGracePeriodMsDefault;
+    this.volumeIsolation = options.volumeIsolation ?? defaultVolumeIsolation();
     this.launcher = new Launcher(resolve(options.launcherPath ?? launcherPathBeside(this.supervisorPath)), {
       exited: (pid) => this.onLaunchedExit(pid),
       lost: (pids) => this.onLauncherLost(pids),
@@ -142,6 +155,7 @@ export class LinuxContainerizer implements Containerizer {
       watch: undefined,
       killDeadlineMs: undefined,
       killTimer: undefined,
+      warnings: [],
     };
     this.containers.set(launch.containerId, container);
     this.start(container, launch).catch((error: unknown) => this.fail(container, 'launch', messageOf(error)));
@@ -244,7 +258,10 @@ export class LinuxContainerizer implements Containerizer {
     }
     if (this.closed) return;
     if (container.destroyRequested) return this.finish(container, undefined);
-    this.spawnSupervisor(container, launch, runAs.value.supervisorUser);
+    // After the fetch: what an archive left at a volume's path is checked, never written over.
+    const volumes = prepareVolumes(launch, this.volumeIsolation, runAs.value.owner);
+    if (!volumes.ok) return this.fail(container, 'launch', volumes.error);
+    this.spawnSupervisor(container, launch, runAs.value.supervisorUser, volumes.value);
   }
 
   private async runAs(user: string | undefined): Promise<Result<RunAs>> {
@@ -262,9 +279,10 @@ export class LinuxContainerizer implements Containerizer {
    * environment (the supervisor leaves for a session of its own, its stdio on
    * /dev/null: what spawn(…, { detached: true, stdio: 'ignore', env }) gave it).
    */
-  private spawnSupervisor(container: Container, launch: ContainerLaunch, user: string | undefined): void {
+  private spawnSupervisor(container: Container, launch: ContainerLaunch, user: string | undefined, volumes: PreparedVolumes): void {
     container.phase = 'launching';
-    const argv = [this.supervisorPath, ...supervisorArguments(launch, this.workDir, user)];
+    container.warnings = volumes.warnings;
+    const argv = [this.supervisorPath, ...supervisorArguments(launch, this.workDir, user, volumes.mounts)];
     this.launcher.launch({ argv, environment: launch.environment }, (result) => this.onLaunched(container, result));
   }
 
@@ -281,7 +299,8 @@ export class LinuxContainerizer implements Containerizer {
     container.supervisor = { pid, startTime };
     container.launched = true;
     this.launched.set(pid, container);
-    this.emit({ type: 'container_started', containerId: container.containerId, supervisorPid: pid, startTime });
+    const warnings = container.warnings.length > 0 ? { warnings: container.warnings } : {};
+    this.emit({ type: 'container_started', containerId: container.containerId, supervisorPid: pid, startTime, ...warnings });
     const deadlineMs = container.launchingKillDeadlineMs;
     if (deadlineMs !== undefined) this.destroy(container.containerId, deadlineMs - Date.now());
   }
@@ -343,6 +362,7 @@ export class LinuxContainerizer implements Containerizer {
       watch: undefined,
       killDeadlineMs: undefined,
       killTimer: undefined,
+      warnings: [],
     };
     this.containers.set(entry.containerId, container);
     this.watch(container, supervisor);

@@ -6,6 +6,7 @@
 import { basename, join, resolve } from 'node:path';
 import { sandboxStderrPath, sandboxStdoutPath } from '../paths.js';
 import type { ContainerLaunch } from './types.js';
+import type { VolumeMount } from './volume-mounts.js';
 
 export const supervisorName = 'berth-supervisor';
 
@@ -22,12 +23,32 @@ export function defaultSupervisorPath(): string {
 /**
  * The supervisor's arguments. `--agent-work-dir` marks it as this agent's
  * (killOrphans finds supervisors by it); `--user` is left out when the task
- * runs as the agent's own user.
+ * runs as the agent's own user; one `--volume` per bind mount (volumeArgument).
  */
-export function supervisorArguments(launch: ContainerLaunch, workDir: string, user: string | undefined): string[] {
+export function supervisorArguments(
+  launch: ContainerLaunch,
+  workDir: string,
+  user: string | undefined,
+  mounts: readonly VolumeMount[],
+): string[] {
   const sandbox = resolve(launch.directory);
   const args = [`--agent-work-dir=${resolve(workDir)}`, `--run-dir=${resolve(launch.runDirectory)}`, `--sandbox=${sandbox}`];
   if (user !== undefined) args.push(`--user=${user}`);
+  for (const mount of mounts) args.push(volumeArgument(mount));
   args.push(`--stdout=${sandboxStdoutPath(sandbox)}`, `--stderr=${sandboxStderrPath(sandbox)}`, '--', ...launch.argv);
   return args;
+}
+
+/**
+ * `--volume=<ro|rw>:<source>:<target>`, both paths absolute. Paths may hold
+ * ':', so in each path every '%' is written %25 and every ':' %3A (and nothing
+ * else is escaped): the two ':' left are the separators, and a path with
+ * neither character reads as itself in `ps`.
+ */
+export function volumeArgument(mount: VolumeMount): string {
+  return `--volume=${mount.readOnly ? 'ro' : 'rw'}:${escapeVolumePath(mount.source)}:${escapeVolumePath(mount.target)}`;
+}
+
+function escapeVolumePath(path: string): string {
+  return path.replaceAll('%', '%25').replaceAll(':', '%3A');
 }

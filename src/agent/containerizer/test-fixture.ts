@@ -133,6 +133,7 @@ export function useContainerizerFixture(): () => Fixture {
           argv,
           environment: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
           uris: [],
+          volumes: [],
           ...overrides,
         };
       },

@@ -30,7 +30,32 @@ export interface ContainerLaunch {
   readonly environment: Readonly<Record<string, string>>;
   /** Fetched into the sandbox before the process starts (spec: CommandInfo.uris). */
   readonly uris: readonly FetchUri[];
+  /** Persistent volumes the process sees in its sandbox (spec/storage.md 3.4; volume-mounts.ts says how). */
+  readonly volumes: readonly ContainerVolume[];
 }
+
+/** A persistent volume made visible at `<sandbox>/<containerPath>`. */
+export interface ContainerVolume {
+  /** The volume's directory on the host, absolute (spec/storage.md 3.1). */
+  readonly source: string;
+  /** One path component, neither '.' nor '..': the agent core has validated it (nested paths are refused before here). */
+  readonly containerPath: string;
+  /** Enforced by filesystem/linux only; filesystem/posix warns instead (see container_started). */
+  readonly readOnly: boolean;
+  /**
+   * Give the volume's root directory (not its contents) to the task's user, so
+   * that a task not run as root can write to a volume the agent made (Mesos
+   * does the same). Off for shared volumes, which other tasks may be using.
+   */
+  readonly giveToUser: boolean;
+}
+
+/**
+ * How volumes are made visible: `filesystem/linux` bind-mounts them in the
+ * task's own mount namespace (needs root); `filesystem/posix` links them with
+ * a symlink and cannot enforce read-only.
+ */
+export type VolumeIsolation = 'filesystem/linux' | 'filesystem/posix';
 
 export interface FetchUri {
   readonly value: string;
@@ -44,8 +69,19 @@ export interface FetchUri {
 export type ExitStatus = { readonly exited: number } | { readonly signaled: number };
 
 export type ContainerEvent =
-  /** The supervisor is up and the command started. `startTime` identifies the pid across restarts. */
-  | { readonly type: 'container_started'; readonly containerId: string; readonly supervisorPid: number; readonly startTime: string }
+  /**
+   * The supervisor is up and the command started. `startTime` identifies the
+   * pid across restarts. `warnings` (absent when there are none) are for the
+   * task's status message, e.g. a read-only volume that filesystem/posix could
+   * only give read-write.
+   */
+  | {
+      readonly type: 'container_started';
+      readonly containerId: string;
+      readonly supervisorPid: number;
+      readonly startTime: string;
+      readonly warnings?: readonly string[];
+    }
   /** Nothing was started: fetching or preparing failed. `reason` is for TASK_FAILED's message. */
   | { readonly type: 'container_failed'; readonly containerId: string; readonly stage: 'fetch' | 'launch'; readonly message: string }
   /**
@@ -90,6 +126,8 @@ export interface Containerizer {
    * agent was down (container_exited at once, with the recorded status).
    * With `rebooted` no pid is trusted and nothing is signalled: every known
    * container has ended (with the status it recorded before the reboot, if any).
+   * Volumes need nothing: a running container's mounts live in its own mount
+   * namespace, held by its processes (volume-mounts.ts).
    */
   recover(known: readonly KnownContainer[], rebooted: boolean): void;
   /** Kills processes under the agent's run directories that no known container owns (orphans). */

@@ -15,6 +15,7 @@ import type { AgentEffect, AgentEvent, ExecutorReply } from './events.js';
 import { onHealthEvent } from './health.js';
 import { nextLinkDeadlineMs, onLinkClosed, onLinkFailed, onLinkRecord, onTick } from './link.js';
 import { recoverState, type Recovered } from './recovery.js';
+import { onResourcesCommitted } from './operations.js';
 import { createAgentState, type AgentState } from './state.js';
 import { nextRetryMs, onRetryTimers } from './status-updates.js';
 import { AgentStep } from './step.js';
@@ -76,6 +77,9 @@ export class AgentCore {
         break;
       case 'executor_closed':
         onExecutorClosed(step, event.connectionId);
+        break;
+      case 'resources_committed':
+        onResourcesCommitted(step, event.report, event.onDisk, event.error);
         break;
       default:
         assertNever(event, 'agent event');

@@ -11,6 +11,7 @@ import { commandArgv, containerEnvironment, containerUser, fetchUris } from './e
 import { agentUpdate, completeExecutorIfDone, ensureFramework, newExecutor } from './executors.js';
 import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json, type KillCause } from './model.js';
 import type { AgentStep } from './step.js';
+import { containerVolumes, resourcesOf } from './task-volumes.js';
 
 export function launchCommandTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
   const frameworkId = idValue(frameworkInfo['id']);
@@ -32,6 +33,7 @@ export function launchCommandTask(step: AgentStep, frameworkInfo: Json, task: Js
       argv: commandArgv(command),
       environment: containerEnvironment(step.state, executor, command),
       uris: fetchUris(command),
+      volumes: containerVolumes(step.state, resourcesOf(task)),
     },
   });
 }
@@ -74,11 +76,20 @@ export function completionDeadlineMs(executor: AgentExecutor): number | undefine
   return executor.startedAtMs + completion.nanoseconds / 1e6;
 }
 
-export function onCommandStarted(step: AgentStep, executor: AgentExecutor): void {
+/**
+ * `warnings`: what the container could not give the task as asked (a
+ * read-only volume that filesystem/posix cannot make read-only): the task's
+ * first status message says so, rather than a log line nobody reads.
+ */
+export function onCommandStarted(step: AgentStep, executor: AgentExecutor, warnings: readonly string[] = []): void {
   executor.deadlineMs = completionDeadlineMs(executor);
   for (const task of executor.launchedTasks.values()) {
     const taskId = taskIdOf(task);
-    agentUpdate(step, executor, taskId, { state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
+    agentUpdate(step, executor, taskId, {
+      state: 'TASK_STARTING',
+      source: 'SOURCE_EXECUTOR',
+      ...(warnings.length > 0 ? { message: warnings.join('; ') } : {}),
+    });
     agentUpdate(step, executor, taskId, { state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR' });
     const healthCheck = task.info['health_check'] as Json | undefined;
     if (healthCheck !== undefined) {

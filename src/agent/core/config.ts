@@ -4,11 +4,15 @@
  */
 import type { AgentInfoMessage } from '../../protocol/internal.js';
 import type { Resources } from '../../resources/index.js';
+import type { ResourceState } from '../volumes/checkpointed-resources.js';
 
 export interface AgentConfig {
   /** What the agent tells the master about itself (resources as declared, canonical JSON). */
   readonly info: AgentInfoMessage;
-  readonly resources: Resources;
+  /** The resources the agent declares (--resources and detection), before its checkpointed ones are applied. */
+  readonly declared: Resources;
+  /** The reservations and volumes recovered at start (spec/storage.md 3.2), already found to fit `declared`. */
+  readonly recoveredResources: ResourceState;
   readonly version: string;
   readonly capabilities: readonly string[];
   /** `--registration_backoff_factor`: link attempts back off randomly in [0, factor x 2^n], capped. */

@@ -39,7 +39,7 @@ export function onContainerEvent(step: AgentStep, event: ContainerEvent): void {
       });
       if (executor.kind === 'command') {
         executor.state = 'running';
-        onCommandStarted(step, executor);
+        onCommandStarted(step, executor, event.warnings ?? []);
       } else if (executor.state === 'launching') {
         executor.state = 'registering';
       }

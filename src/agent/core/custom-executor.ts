@@ -14,6 +14,7 @@ import { acceptUpdate, agentUpdate, ensureFramework, findExecutorOfTask, liveTas
 import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json } from './model.js';
 import type { AgentState } from './state.js';
 import type { AgentStep } from './step.js';
+import { containerVolumes, resourcesOf } from './task-volumes.js';
 
 export function launchCustomTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
   const frameworkId = idValue(frameworkInfo['id']);
@@ -29,6 +30,18 @@ export function launchCustomTask(step: AgentStep, frameworkInfo: Json, task: Jso
     agentUpdate(step, executor, taskId, { state: lost, source: 'SOURCE_AGENT', reason: 'REASON_EXECUTOR_TERMINATED', message: 'Executor terminating' });
     return;
   }
+  if (executor !== undefined && !volumesMounted(step, executor, task)) {
+    executor.queuedTasks.set(taskId, newAgentTask(frameworkId, executorId, task));
+    agentUpdate(step, executor, taskId, {
+      state: 'TASK_FAILED',
+      source: 'SOURCE_AGENT',
+      reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+      message:
+        'berth gives a custom executor its volumes when it starts: this task uses a persistent volume its running executor ' +
+        'does not have (list the volume in ExecutorInfo.resources, or launch the task on a new executor)',
+    });
+    return;
+  }
   if (executor === undefined) {
     executor = newExecutor(step, framework, executorId, 'custom', executorInfo);
     executor.deadlineMs = step.nowMs + step.state.config.executorRegistrationTimeoutMs;
@@ -37,7 +50,7 @@ export function launchCustomTask(step: AgentStep, frameworkInfo: Json, task: Jso
       reason: 'REASON_EXECUTOR_REGISTRATION_TIMEOUT',
       message: 'Executor did not register within the registration timeout',
     };
-    startExecutorContainer(step, executor, frameworkInfo);
+    startExecutorContainer(step, executor, frameworkInfo, task);
   }
   const agentTask = newAgentTask(frameworkId, executorId, task);
   step.persist({ v: 1, type: 'task', framework_id: frameworkId, executor_id: executorId, task });
@@ -49,7 +62,11 @@ export function launchCustomTask(step: AgentStep, frameworkInfo: Json, task: Jso
   }
 }
 
-function startExecutorContainer(step: AgentStep, executor: AgentExecutor, frameworkInfo: Json): void {
+/**
+ * A custom executor's container gets the volumes of its ExecutorInfo and of
+ * the task that starts it; a later task can only use those (volumesMounted).
+ */
+function startExecutorContainer(step: AgentStep, executor: AgentExecutor, frameworkInfo: Json, task: Json): void {
   const command = executor.info['command'] as Json;
   step.effects.push({
     type: 'launch_container',
@@ -63,8 +80,15 @@ function startExecutorContainer(step: AgentStep, executor: AgentExecutor, framew
       argv: commandArgv(command),
       environment: containerEnvironment(step.state, executor, command),
       uris: fetchUris(command),
+      volumes: containerVolumes(step.state, resourcesOf(executor.info).plus(resourcesOf(task))),
     },
   });
+}
+
+/** Whether every volume the task uses is among its running executor's own (those of ExecutorInfo.resources). */
+function volumesMounted(step: AgentStep, executor: AgentExecutor, task: Json): boolean {
+  const mounted = containerVolumes(step.state, resourcesOf(executor.info)).map((volume) => `${volume.source}\u0000${volume.containerPath}`);
+  return containerVolumes(step.state, resourcesOf(task)).every((volume) => mounted.includes(`${volume.source}\u0000${volume.containerPath}`));
 }
 
 /** SUBSCRIBE from an executor (spec/core.md 2.2): replies and events per the spec. */

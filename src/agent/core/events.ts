@@ -1,5 +1,6 @@
 /** What goes into the agent core and what comes out. */
-import type { AgentToMasterMessage, LinkRequest, MasterToAgentRecord } from '../../protocol/internal.js';
+import type { AgentToMasterMessage, LinkRequest, MasterToAgentRecord, OperationStatusMessage } from '../../protocol/internal.js';
+import type { ResourceState } from '../volumes/checkpointed-resources.js';
 import type { ExecutorCall, ExecutorEvent } from '../../protocol/executor.js';
 import type { JournalRecord } from '../checkpoint/records.js';
 import type { ContainerEvent, ContainerLaunch } from '../containerizer/types.js';
@@ -20,7 +21,17 @@ export type AgentEvent =
   /** An executor opened its SUBSCRIBE stream (already decoded and validated as a Call). */
   | { readonly type: 'executor_subscribe'; readonly connectionId: string; readonly call: ExecutorCall }
   | { readonly type: 'executor_call'; readonly call: ExecutorCall }
-  | { readonly type: 'executor_closed'; readonly connectionId: string };
+  | { readonly type: 'executor_closed'; readonly connectionId: string }
+  /**
+   * The shell committed a `commit_resources` effect (`error` undefined), or
+   * could not: `onDisk` is then what the checkpoint and the volumes still hold.
+   */
+  | {
+      readonly type: 'resources_committed';
+      readonly report: OperationStatusMessage | undefined;
+      readonly onDisk: ResourceState;
+      readonly error: string | undefined;
+    };
 
 /** The answer to an executor API request (spec/core.md 2.1). */
 export interface ExecutorReply {
@@ -33,6 +44,12 @@ export type AgentEffect =
   | { readonly type: 'close_link'; readonly epoch: number }
   | { readonly type: 'send_message'; readonly epoch: number; readonly seq: number; readonly message: AgentToMasterMessage }
   | { readonly type: 'persist_agent_id'; readonly agentId: string }
+  /**
+   * Make `next` the checkpointed resource state: volumes made and deleted on
+   * disk, the checkpoint written durably. The shell answers with
+   * resources_committed, carrying `report` back.
+   */
+  | { readonly type: 'commit_resources'; readonly next: ResourceState; readonly report: OperationStatusMessage | undefined }
   /**
    * Make a record durable. The shell performs the effects of a step in order
    * and never performs an effect before every earlier `persist` is on disk

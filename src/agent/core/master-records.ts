@@ -19,6 +19,8 @@ import {
 import { idValue, infoTaskId, newAgentTask, streamKey, type Json } from './model.js';
 import { onAcknowledgement, resendHeads } from './status-updates.js';
 import type { AgentStep } from './step.js';
+import { checkpointedKnown, resourcesOf } from './task-volumes.js';
+import { onAcknowledgeOperationStatus, onApplyOperation, onCheckpointResources, resendOperationUpdates } from './operations.js';
 
 export function onMasterRecord(step: AgentStep, record: MasterToAgentRecord): boolean {
   switch (record.type) {
@@ -43,7 +45,10 @@ export function onMasterRecord(step: AgentStep, record: MasterToAgentRecord): bo
       if (id !== undefined && step.state.frameworks.has(id)) {
         ensureFramework(step, id, info);
         // The framework (re-)subscribed: it should hear its pending updates now, not at the next retry.
-        if (record.update_framework.resend_updates !== false) resendHeads(step, id);
+        if (record.update_framework.resend_updates !== false) {
+          resendHeads(step, id);
+          resendOperationUpdates(step, id);
+        }
       }
       return true;
     }
@@ -58,6 +63,15 @@ export function onMasterRecord(step: AgentStep, record: MasterToAgentRecord): bo
       step.toExecutor(executor?.connectionId, { type: 'MESSAGE', message: { data: message.data } });
       return true;
     }
+    case 'APPLY_OPERATION':
+      onApplyOperation(step, record.apply_operation);
+      return true;
+    case 'CHECKPOINT_RESOURCES':
+      onCheckpointResources(step, record.checkpoint_resources);
+      return true;
+    case 'ACKNOWLEDGE_OPERATION_STATUS':
+      onAcknowledgeOperationStatus(step, record.acknowledge_operation_status.status_uuid);
+      return true;
     case 'RECONCILE_TASKS':
       reconcileTasks(step, record.reconcile_tasks.framework_id.value, record.reconcile_tasks.tasks.map((t) => t.task_id.value));
       return true;
@@ -77,8 +91,32 @@ function runTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
   // the new task gets a fresh stream, so that its updates are not taken for the old one's.
   const key = streamKey(frameworkId, infoTaskId(task));
   if (step.state.streams.get(key)?.terminated === true) step.state.streams.delete(key);
+  const unknown = unknownCheckpointed(step, task);
+  if (unknown !== undefined) {
+    const framework = ensureFramework(step, frameworkId, frameworkInfo);
+    const executor = unknownTaskExecutor(step, frameworkId, infoTaskId(task));
+    agentUpdate(step, executor, infoTaskId(task), {
+      state: partitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST',
+      source: 'SOURCE_AGENT',
+      reason: 'REASON_RESOURCES_UNKNOWN',
+      message: `The checkpointed resources being used by the ${unknown} are unknown to the agent`,
+    });
+    completeExecutorIfDone(step, executor);
+    return;
+  }
   if (task['executor'] !== undefined) launchCustomTask(step, frameworkInfo, task);
   else launchCommandTask(step, frameworkInfo, task);
+}
+
+/**
+ * A task may use only reservations and volumes this agent has made durable
+ * (spec/storage.md 2.7): one that is missing means an operation never arrived.
+ */
+function unknownCheckpointed(step: AgentStep, task: Json): 'task or task group' | 'executor' | undefined {
+  if (!checkpointedKnown(step.state, resourcesOf(task))) return 'task or task group';
+  const executor = task['executor'] as Json | undefined;
+  if (executor !== undefined && !checkpointedKnown(step.state, resourcesOf(executor))) return 'executor';
+  return undefined;
 }
 
 /**

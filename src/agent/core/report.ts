@@ -7,6 +7,7 @@
 import { internalProtocolVersion, type LinkRequest, type ReportedTask } from '../../protocol/internal.js';
 import { streamKey, taskIdOf, type AgentExecutor, type AgentTask } from './model.js';
 import type { AgentState } from './state.js';
+import { toCanonicalJson } from '../../resources/index.js';
 
 export function linkRequest(state: AgentState, epoch: number): LinkRequest {
   const config = state.config;
@@ -35,6 +36,7 @@ export function linkRequest(state: AgentState, epoch: number): LinkRequest {
     agent_info: config.info,
     version: config.version,
     capabilities: [...config.capabilities],
+    ...resourceReport(state),
     ...(tasks.length > 0 ? { tasks } : {}),
     ...(executors.length > 0 ? { executors } : {}),
     ...(frameworks.length > 0 ? { frameworks } : {}),
@@ -50,4 +52,14 @@ function reportedTask(state: AgentState, executor: AgentExecutor, task: AgentTas
     state: task.state,
     ...(head !== undefined ? { status_update_state: head.state, ...(head.uuid !== undefined ? { status_update_uuid: head.uuid } : {}) } : {}),
   } as ReportedTask;
+}
+
+/** The checkpointed resources, their version and the operation updates still owed (spec/storage.md 2.9). */
+function resourceReport(state: AgentState): Pick<LinkRequest, 'checkpointed_resources' | 'resource_version' | 'operation_updates'> {
+  const { resources, version, operationUpdates } = state.resourceState;
+  return {
+    ...(resources.isEmpty() ? {} : { checkpointed_resources: resources.toList().map((r) => toCanonicalJson(r)) as LinkRequest['checkpointed_resources'] }),
+    ...(version !== undefined ? { resource_version: version } : {}),
+    ...(operationUpdates.length > 0 ? { operation_updates: [...operationUpdates] } : {}),
+  };
 }

@@ -7,6 +7,9 @@ import type { Random } from '../../lib/random.js';
 import type { WireMasterInfo } from '../../protocol/outputs.js';
 import type { AgentConfig } from './config.js';
 import type { AgentFramework, StatusStream } from './model.js';
+import { applyCheckpointedResources, type Resources } from '../../resources/index.js';
+import type { ResourceState } from '../volumes/checkpointed-resources.js';
+import { assert } from '../../lib/assert.js';
 
 export type LinkState =
   | { readonly status: 'none'; readonly nextAttemptMs: number; readonly failures: number }
@@ -36,6 +39,10 @@ export interface AgentState {
   readonly frameworks: Map<string, AgentFramework>;
   /** Frameworks removed (SHUTDOWN_FRAMEWORK) and all their executors done, newest last, bounded. */
   completedFrameworks: AgentFramework[];
+  /** The reservations and volumes the agent has (or is making) durable, and the feedback it owes on operations. */
+  resourceState: ResourceState;
+  /** The declared resources with `resourceState.resources` applied: what the agent offers the cluster. */
+  totalResources: Resources;
   /** Status update streams by (framework id, task id). */
   readonly streams: Map<string, StatusStream>;
   /**
@@ -58,7 +65,16 @@ export function createAgentState(config: AgentConfig, random: Random, nowMs: num
     shutdownMessage: undefined,
     frameworks: new Map(),
     completedFrameworks: [],
+    resourceState: config.recoveredResources,
+    totalResources: totalOf(config, config.recoveredResources.resources),
     streams: new Map(),
     recoveringUntilMs: undefined,
   };
+}
+
+/** The agent's total with `checkpointed` applied; the shell checked at start that the recovered ones fit. */
+export function totalOf(config: AgentConfig, checkpointed: Resources): Resources {
+  const total = applyCheckpointedResources(config.declared, checkpointed);
+  assert(total.ok, 'checkpointed resources that do not fit the declared ones');
+  return total.value;
 }

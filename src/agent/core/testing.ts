@@ -13,6 +13,7 @@ import type { JournalRecord } from '../checkpoint/records.js';
 import type { ExitStatus } from '../containerizer/types.js';
 import { AgentCore, type AgentStepResult } from './agent-core.js';
 import type { AgentConfig } from './config.js';
+import { emptyResourceState } from '../volumes/checkpointed-resources.js';
 import type { AgentEffect, AgentEvent } from './events.js';
 import type { Json } from './model.js';
 
@@ -24,7 +25,8 @@ export function agentConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
   const resources = Resources.of(parsed.value);
   return {
     info: { hostname: 'agent1.test', port: 5051, ip: agentIp, resources: resources.toList().map((r) => toCanonicalJson(r)) as AgentConfig['info']['resources'] },
-    resources,
+    declared: resources,
+    recoveredResources: emptyResourceState,
     version: '1.11.0',
     capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
     registrationBackoffFactorMs: 1_000,

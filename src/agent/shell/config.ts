@@ -21,9 +21,10 @@ import type { AgentConfig } from '../core/config.js';
 import { parseAttributes } from './attributes.js';
 import { defaultPorts, detectCpus, detectDiskMb, detectMemMb } from './detect.js';
 import { agentCapabilities, agentVersion } from './identity.js';
+import { emptyResourceState, type ResourceState } from '../volumes/checkpointed-resources.js';
 
 /**
- * `checkpointed`: the dynamic reservations and volumes the agent kept
+ * `recovered`: the dynamic reservations and volumes the agent kept
  * (spec/storage.md 3.2); they replace the declared resources they were made
  * from, which must still be declared.
  */
@@ -32,25 +33,26 @@ export function compileAgentConfig(
   ip: string,
   port: number,
   hostname: string,
-  checkpointed: Resources = Resources.empty(),
+  recovered: ResourceState = emptyResourceState,
 ): Result<AgentConfig> {
   const resources = declaredResources(flags);
   if (!resources.ok) return resources;
   const attributes = parseAttributes(flags.attributes);
   if (!attributes.ok) return err(`Invalid value for flag 'attributes': ${attributes.error}`);
   const declared = Resources.of(resources.value);
+  const checkpointed = recovered.resources;
   const applied = applyCheckpointedResources(declared, checkpointed);
   if (!applied.ok) return err(`Checkpointed resources ${checkpointed.toString()} are incompatible with agent resources ${declared.toString()}: ${applied.error}`);
-  const total = applied.value;
   return ok({
     info: {
       hostname,
       port,
       ip,
-      resources: total.toList().map((r) => toCanonicalJson(r)) as AgentConfig['info']['resources'],
+      resources: declared.toList().map((r) => toCanonicalJson(r)) as AgentConfig['info']['resources'],
       attributes: attributes.value as AgentConfig['info']['attributes'],
     },
-    resources: total,
+    declared,
+    recoveredResources: recovered,
     version: agentVersion,
     capabilities: agentCapabilities,
     registrationBackoffFactorMs: flags.registration_backoff_factor,

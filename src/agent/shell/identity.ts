@@ -5,7 +5,15 @@ export const agentVersion = '1.11.0';
 
 /**
  * MULTI_ROLE, HIERARCHICAL_ROLE and RESERVATION_REFINEMENT: the allocator may
- * offer this agent to multi-role frameworks and hierarchical roles. Storage
- * capabilities (RESIZE_VOLUME, AGENT_OPERATION_FEEDBACK) arrive with storage.
+ * offer this agent to multi-role frameworks and hierarchical roles.
+ * RESIZE_VOLUME: it takes GROW_VOLUME and SHRINK_VOLUME. AGENT_OPERATION_FEEDBACK:
+ * it reports on every storage operation, which Mesos agents do only for
+ * resource providers.
  */
-export const agentCapabilities: readonly string[] = ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'];
+export const agentCapabilities: readonly string[] = [
+  'MULTI_ROLE',
+  'HIERARCHICAL_ROLE',
+  'RESERVATION_REFINEMENT',
+  'RESIZE_VOLUME',
+  'AGENT_OPERATION_FEEDBACK',
+];

@@ -21,7 +21,7 @@ import { checkBoot, openJournal } from './recovery.js';
 import { buildServices, type BuiltServices } from './services.js';
 import { liveExecutors, recoverRuntime } from './startup.js';
 import { registerExecutorRoutes } from './executor-route.js';
-import { recoverCheckpointedResources } from '../volumes/checkpointed-resources.js';
+import { recoverResourceState } from '../volumes/checkpointed-resources.js';
 import { Files } from '../files/files.js';
 import { registerFilesRoutes } from '../files/routes.js';
 import { registerMonitorRoutes } from '../monitor/statistics.js';
@@ -78,7 +78,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   const ip = advertisedIp(flags.advertise_ip ?? flags.ip, host);
   const hostname = advertisedHostname(flags.hostname, flags.hostname_lookup, ip);
   // Reservations and volumes outlive the agent's id: recovered before anything registers (spec/storage.md 3.2).
-  const checkpointed = recoverCheckpointedResources(workDir);
+  const checkpointed = recoverResourceState(workDir);
   if (!checkpointed.ok) {
     await app.close();
     return fail(checkpointed.error);

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { Agent as HttpAgent } from 'undici';
 import type { Clock } from '../../lib/clock.js';
 import type { Journal } from '../checkpoint/journal.js';
-import type { Containerizer } from '../containerizer/types.js';
+import type { ContainerLaunch, Containerizer } from '../containerizer/types.js';
 import type { AgentCore } from '../core/agent-core.js';
 import type { AgentEffect, AgentEvent, ExecutorReply } from '../core/events.js';
 import { snapshotRecords } from '../core/snapshot.js';
@@ -22,6 +22,8 @@ import { MasterLink } from './master-link.js';
 import { sandboxLogPaths } from './services.js';
 import { MessageSender } from './message-sender.js';
 import { persistAgentId } from './meta.js';
+import type { OperationStatusMessage } from '../../protocol/internal.js';
+import { commitResourceState, type ResourceState } from '../volumes/checkpointed-resources.js';
 
 /** What the runtime drives besides the link: built by the agent's start-up, closed by stop(). */
 export interface AgentServices {
@@ -48,6 +50,10 @@ export class AgentRuntime {
   private stopped = false;
   private started = false;
   private shutdownRequested: ((message: string) => void) | undefined;
+  /** /files paths attached to volumes, by container. */
+  private readonly attachedVolumes = new Map<string, string[]>();
+  /** The resource state the checkpoint holds (the core's may be ahead, while commits are under way). */
+  private resourcesOnDisk: ResourceState;
   private fatal: ((error: Error) => void) | undefined;
 
   constructor(
@@ -59,6 +65,7 @@ export class AgentRuntime {
     readonly services: AgentServices,
     private journal: Journal | undefined,
   ) {
+    this.resourcesOnDisk = core.state.resourceState;
     this.link = new MasterLink(masterUrl, this.dispatcher, {
       onRecord: (epoch, record) => this.dispatch({ type: 'link_record', epoch, record }),
       onFailed: (epoch, status, message) =>
@@ -77,7 +84,10 @@ export class AgentRuntime {
       (effect) => this.perform(effect),
       (error) => this.onFatal(error),
     );
-    services.containerizer.onEvent((event) => this.dispatch(event));
+    services.containerizer.onEvent((event) => {
+      if (event.type !== 'container_started') this.hideVolumes(event.containerId);
+      this.dispatch(event);
+    });
     services.health.onEvent((event) => this.dispatch(event));
   }
 
@@ -173,8 +183,12 @@ export class AgentRuntime {
         return;
       case 'persist':
         return; // Taken by the pipeline.
+      case 'commit_resources':
+        this.commitResources(effect.next, effect.report);
+        return;
       case 'launch_container':
         this.services.containerizer.launch(effect.launch);
+        this.exposeVolumes(effect.launch);
         return;
       case 'destroy_container':
         this.services.containerizer.destroy(effect.containerId, effect.gracePeriodMs);
@@ -210,6 +224,44 @@ export class AgentRuntime {
         this.logger[effect.level](effect.message);
         return;
     }
+  }
+
+  /**
+   * A task sees its volumes inside its own mount namespace only; /files shows
+   * them where the task sees them, `<sandbox>/<container_path>`, by attaching
+   * each volume's directory there (under the sandbox's real and virtual
+   * paths) while the container runs.
+   */
+  private exposeVolumes(launch: ContainerLaunch): void {
+    if (launch.volumes.length === 0) return;
+    const sandboxPaths = [...this.services.fileRoots].filter(([, real]) => real === launch.directory).map(([path]) => path);
+    const attached: string[] = [];
+    for (const volume of launch.volumes) {
+      for (const path of sandboxPaths) {
+        const at = `${path}/${volume.containerPath}`;
+        this.services.fileRoots.set(at, volume.source);
+        attached.push(at);
+      }
+    }
+    this.attachedVolumes.set(launch.containerId, attached);
+  }
+
+  private hideVolumes(containerId: string): void {
+    for (const path of this.attachedVolumes.get(containerId) ?? []) this.services.fileRoots.delete(path);
+    this.attachedVolumes.delete(containerId);
+  }
+
+  /**
+   * Synchronous, so that a task launched by a later effect finds its volume
+   * made. The outcome goes back to the core as an event of its own, after
+   * the effects being performed now.
+   */
+  private commitResources(next: ResourceState, report: OperationStatusMessage | undefined): void {
+    const committed = commitResourceState(this.workDir, this.resourcesOnDisk, next, { log: (message) => this.logger.info(message) });
+    if (committed.ok) this.resourcesOnDisk = next;
+    const onDisk = this.resourcesOnDisk;
+    const error = committed.ok ? undefined : committed.error;
+    setImmediate(() => this.dispatch({ type: 'resources_committed', report, onDisk, error }));
   }
 
   /**

@@ -18,7 +18,7 @@ export interface AgentStateView {
 export function agentStateJson(view: AgentStateView): Record<string, unknown> {
   const { state } = view;
   const config = state.config;
-  const total = config.resources;
+  const total = state.totalResources;
   const reserved: Record<string, object> = {};
   const reservedFull: Record<string, object[]> = {};
   for (const [role, resources] of total.reservations()) {

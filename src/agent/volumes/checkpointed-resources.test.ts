@@ -12,7 +12,7 @@ import { testRoot } from '../../../test/support/test-root.js';
 import { fromWireList, Resources, type WireResourceInput } from '../../resources/index.js';
 import { resourcesCheckpointPath, resourcesTargetPath } from '../paths.js';
 import { volumePath } from './volume-path.js';
-import { commitCheckpointedResources, recoverCheckpointedResources } from './checkpointed-resources.js';
+import { commitResourceState, recoverResourceState, type ResourceState } from './checkpointed-resources.js';
 
 let workDir: string;
 
@@ -48,6 +48,20 @@ function resources(...inputs: WireResourceInput[]): Resources {
   return Resources.of(parsed.value);
 }
 
+function stateOf(set: Resources): ResourceState {
+  return { resources: set, version: undefined, operationUpdates: [] };
+}
+
+function commit(dir: string, current: Resources, next: Resources, options?: { mountPoints: string[] }) {
+  return commitResourceState(dir, stateOf(current), stateOf(next), options);
+}
+
+/** The recovered resources only. */
+function recover(dir: string, options?: { mountPoints: string[] }) {
+  const recovered = recoverResourceState(dir, options);
+  return recovered.ok ? { ok: true as const, value: recovered.value.resources } : recovered;
+}
+
 function firstOf(set: Resources) {
   const [first] = set.toList();
   if (first === undefined) throw new Error('empty');
@@ -70,12 +84,12 @@ describe('agent volumes: where a volume lives', () => {
 describe('agent volumes: committing checkpointed resources', () => {
   it('creates a new volume\'s directory and makes the set durable; a restart recovers it', () => {
     const next = resources(volumeOf('pv-1'));
-    expect(commitCheckpointedResources(workDir, Resources.empty(), next)).toEqual({ ok: true, value: undefined });
+    expect(commit(workDir, Resources.empty(), next)).toEqual({ ok: true, value: undefined });
     expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1'))).toBe(true);
     expect(existsSync(resourcesTargetPath(workDir))).toBe(false);
     expect(JSON.parse(readFileSync(resourcesCheckpointPath(workDir), 'utf8'))).toMatchObject({ v: 1, resources: [expect.objectContaining({ name: 'disk' })] });
 
-    const recovered = recoverCheckpointedResources(workDir);
+    const recovered = recover(workDir);
     expect(recovered.ok && recovered.value.equals(next)).toBe(true);
   });
 
@@ -83,7 +97,7 @@ describe('agent volumes: committing checkpointed resources', () => {
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     mkdirSync(path, { recursive: true });
     writeFileSync(join(path, 'old'), 'kept');
-    commitCheckpointedResources(workDir, Resources.empty(), resources(volumeOf('pv-1')));
+    commit(workDir, Resources.empty(), resources(volumeOf('pv-1')));
     expect(readFileSync(join(path, 'old'), 'utf8')).toBe('kept');
   });
 
@@ -92,17 +106,17 @@ describe('agent volumes: committing checkpointed resources', () => {
     mkdirSync(outside);
     writeFileSync(join(outside, 'precious'), 'x');
     const withVolume = resources(volumeOf('pv-1'));
-    commitCheckpointedResources(workDir, Resources.empty(), withVolume);
+    commit(workDir, Resources.empty(), withVolume);
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     writeFileSync(join(path, 'table.db'), 'rows');
     symlinkSync(outside, join(path, 'link'));
 
     const afterDestroy = resources(reservedDisk('eng'));
-    expect(commitCheckpointedResources(workDir, withVolume, afterDestroy, { mountPoints: [] }).ok).toBe(true);
+    expect(commit(workDir, withVolume, afterDestroy, { mountPoints: [] }).ok).toBe(true);
 
     expect(existsSync(path)).toBe(false);
     expect(readFileSync(join(outside, 'precious'), 'utf8')).toBe('x');
-    const recovered = recoverCheckpointedResources(workDir);
+    const recovered = recover(workDir);
     expect(recovered.ok && recovered.value.equals(afterDestroy)).toBe(true);
   });
 
@@ -112,32 +126,29 @@ describe('agent volumes: committing checkpointed resources', () => {
     writeFileSync(join(root, 'dir', 'file'), 'x');
     const source = { type: 'MOUNT', mount: { root } };
     const withVolume = resources(volumeOf('pv-m', 'eng', source));
-    commitCheckpointedResources(workDir, Resources.empty(), withVolume);
+    commit(workDir, Resources.empty(), withVolume);
 
-    expect(commitCheckpointedResources(workDir, withVolume, resources(reservedDisk('eng', source)), { mountPoints: [root] }).ok).toBe(true);
+    expect(commit(workDir, withVolume, resources(reservedDisk('eng', source)), { mountPoints: [root] }).ok).toBe(true);
 
     expect(existsSync(root)).toBe(true);
     expect(existsSync(join(root, 'dir'))).toBe(false);
   });
 
-  it('refuses to delete a volume through a mount in it: nothing is committed, and the next start applies the change once the mount is gone', () => {
+  it('refuses to delete a volume through a mount in it: nothing is committed, the data stays, and no later start applies the change', () => {
     const withVolume = resources(volumeOf('pv-1'));
-    commitCheckpointedResources(workDir, Resources.empty(), withVolume);
+    commit(workDir, Resources.empty(), withVolume);
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     writeFileSync(join(path, 'table.db'), 'rows');
     const afterDestroy = resources(reservedDisk('eng'));
 
-    const refused = commitCheckpointedResources(workDir, withVolume, afterDestroy, { mountPoints: [join(path, 'sub')] });
+    const refused = commit(workDir, withVolume, afterDestroy, { mountPoints: [join(path, 'sub')] });
 
     expect(refused).toEqual({ ok: false, error: expect.stringMatching(/^Failed to remove persistent volume 'pv-1' at '.*pv-1': it holds the mount point/) });
     expect(readFileSync(join(path, 'table.db'), 'utf8')).toBe('rows');
-    const stillMounted = recoverCheckpointedResources(workDir, { mountPoints: [join(path, 'sub')] });
-    expect(stillMounted).toEqual({ ok: false, error: expect.stringMatching(/^Target checkpointed resources .* failed to sync: Failed to remove persistent volume 'pv-1'/) });
-
-    const recovered = recoverCheckpointedResources(workDir, { mountPoints: [] });
-    expect(recovered.ok && recovered.value.equals(afterDestroy)).toBe(true);
-    expect(existsSync(path)).toBe(false);
     expect(existsSync(resourcesTargetPath(workDir))).toBe(false);
+    const recovered = recover(workDir, { mountPoints: [] });
+    expect(recovered.ok && recovered.value.equals(withVolume)).toBe(true);
+    expect(readFileSync(join(path, 'table.db'), 'utf8')).toBe('rows');
   });
 
   it('applies a target left by a crash before the rename', () => {
@@ -145,7 +156,7 @@ describe('agent volumes: committing checkpointed resources', () => {
     mkdirSync(join(workDir, 'meta/resources'), { recursive: true });
     writeFileSync(resourcesTargetPath(workDir), JSON.stringify({ v: 1, resources: next.toList() }));
 
-    const recovered = recoverCheckpointedResources(workDir);
+    const recovered = recover(workDir);
 
     expect(recovered.ok && recovered.value.equals(next)).toBe(true);
     expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1'))).toBe(true);
@@ -155,7 +166,7 @@ describe('agent volumes: committing checkpointed resources', () => {
   it('names the file and the problem when the checkpoint cannot be read', () => {
     mkdirSync(join(workDir, 'meta/resources'), { recursive: true });
     writeFileSync(resourcesCheckpointPath(workDir), '{"v": 7, "resources": []}');
-    expect(recoverCheckpointedResources(workDir)).toEqual({
+    expect(recover(workDir)).toEqual({
       ok: false,
       error: `Failed to read checkpointed resources from '${resourcesCheckpointPath(workDir)}': expected {"v": 1, "resources": [...]}`,
     });
@@ -163,7 +174,7 @@ describe('agent volumes: committing checkpointed resources', () => {
 
   it('writes nothing when the set does not change', () => {
     const same = resources(reservedDisk('eng'));
-    expect(commitCheckpointedResources(workDir, same, same).ok).toBe(true);
+    expect(commit(workDir, same, same).ok).toBe(true);
     expect(existsSync(resourcesCheckpointPath(workDir))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
  * core owns one Allocator and calls these methods as events happen.
  */
 import { assert } from '../../lib/assert.js';
-import { Resources } from '../../resources/index.js';
+import { Resources, type ResourceConversion } from '../../resources/index.js';
 import { FilterExpiry, RoleFilters, type RefusedFilter } from './filters.js';
 import { addInto, scalarQuantities, type Quantities } from './quantities.js';
 import { RoleTree } from './role-tree.js';
@@ -245,6 +245,32 @@ export class Allocator {
     this.addFilter(framework, agent, roles[0] as string, resources.unallocate(), nowMs + Math.max(this.config.allocationIntervalMs, timeoutMs));
   }
 
+  /**
+   * A framework's storage operations converted what it was offered (Mesos'
+   * updateAllocation): each conversion takes `consumed` out of the
+   * framework's allocation and the agent's total and puts `converted` in
+   * their place; both are allocated to the offers' role.
+   */
+  convertAllocation(frameworkId: string, agentId: string, conversions: readonly ResourceConversion[]): void {
+    const agent = this.agent(agentId);
+    const framework = this.framework(frameworkId);
+    for (const { consumed, converted } of conversions) {
+      this.untrack(agent, framework, consumed);
+      this.replaceInTotal(agent, consumed.unallocate(), converted.unallocate());
+      this.track(agent, framework, converted);
+    }
+  }
+
+  /**
+   * An operator's storage operation converted unallocated resources of an
+   * agent (Mesos' updateAvailable); the caller checked that the agent's
+   * available resources hold what is consumed.
+   */
+  convertAvailable(agentId: string, conversions: readonly ResourceConversion[]): void {
+    const agent = this.agent(agentId);
+    for (const { consumed, converted } of conversions) this.replaceInTotal(agent, consumed, converted);
+  }
+
   // --- policy ---------------------------------------------------------------
 
   updateWeights(weights: ReadonlyMap<string, number>): void {
@@ -299,6 +325,14 @@ export class Allocator {
   }
 
   // --- internals ------------------------------------------------------------
+
+  private replaceInTotal(agent: AllocatorAgent, consumed: Resources, converted: Resources): void {
+    this.addTotal(agent.total, -1);
+    agent.total = agent.total.minus(consumed).plus(converted);
+    agent.hasGpus = agent.total.scalarValue('gpus') > 0;
+    this.addTotal(agent.total, 1);
+    this.recomputeAvailable(agent);
+  }
 
   private addTotal(total: Resources, sign: 1 | -1): void {
     const quantities = scalarQuantities(total);

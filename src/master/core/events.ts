@@ -20,7 +20,8 @@ export type MasterEvent =
   | { readonly type: 'agent_link'; readonly linkId: string; readonly request: LinkRequest }
   | { readonly type: 'agent_message'; readonly envelope: AgentMessageEnvelope }
   | { readonly type: 'agent_link_closed'; readonly linkId: string }
-  | { readonly type: 'operator_call'; readonly call: OperatorCall }
+  /** `principal`: the operator's, when HTTP authentication is on. */
+  | { readonly type: 'operator_call'; readonly call: OperatorCall; readonly principal?: string }
   | { readonly type: 'operator_subscribe'; readonly connectionId: string }
   /** Time passed: timers that are due fire. */
   | { readonly type: 'tick' };

@@ -62,7 +62,7 @@ export class MasterCore {
         onAgentLinkClosed(ctx, event.linkId);
         return undefined;
       case 'operator_call':
-        return onOperatorCall(ctx, event.call);
+        return onOperatorCall(ctx, event.call, event.principal);
       case 'operator_subscribe':
         return onOperatorSubscribe(ctx, event.connectionId);
       case 'tick':

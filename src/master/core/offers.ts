@@ -68,8 +68,11 @@ export function discardOffer(ctx: StepContext, offerId: string, refuseSeconds?: 
   ctx.state.allocator.recoverResources(offer.frameworkId, offer.agentId, offer.resources, refuseSeconds, ctx.nowMs);
 }
 
-/** Withdraws an offer from its framework with a RESCIND event (spec/core.md 4.9). */
-export function rescindOffer(ctx: StepContext, offerId: string): void {
+/**
+ * Withdraws an offer from its framework with a RESCIND event (spec/core.md
+ * 4.9); with `refuseSeconds` its resources come back with that filter.
+ */
+export function rescindOffer(ctx: StepContext, offerId: string, refuseSeconds?: number): void {
   const offer = ctx.state.offers.get(offerId);
   if (offer === undefined) return;
   const framework = ctx.state.frameworks.get(offer.frameworkId);
@@ -77,7 +80,7 @@ export function rescindOffer(ctx: StepContext, offerId: string): void {
     ctx.sendToFramework(framework, { type: 'RESCIND', rescind: { offer_id: { value: offerId } } });
     framework.counters.increment('offers/rescinded');
   }
-  discardOffer(ctx, offerId);
+  discardOffer(ctx, offerId, refuseSeconds);
 }
 
 /** Removes the offer from every index and returns it (its resources are still allocated). */

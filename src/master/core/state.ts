@@ -4,11 +4,13 @@
  * core; the shell never changes it, and views (../views) only read it.
  */
 import type { Random } from '../../lib/random.js';
+import type { MasterToAgentMessage } from '../../protocol/internal.js';
 import type { AgentCapability, FrameworkCapability, FrameworkInfo, TaskState } from '../../protocol/mesos.js';
 import type { WireAttribute, WireMasterInfo, WireTaskStatus } from '../../protocol/outputs.js';
 import type { OfferConstraints } from '../../protocol/scheduler.js';
 import type { Resources } from '../../resources/index.js';
 import { Allocator } from '../allocator/allocator.js';
+import type { OperationAuthorizer } from './operations/index.js';
 import type { MasterConfig } from './config.js';
 import { Counters } from './counters.js';
 import { TimerQueue } from './timers.js';
@@ -42,6 +44,33 @@ export interface Framework {
   readonly executors: Map<string, Map<string, object>>;
   /** Per-framework counters (calls/<type>, events/<type>, offers/...). */
   readonly counters: Counters;
+  /** Operations with feedback (an id) whose last update is not acknowledged: operation uuid by operation id. */
+  readonly operations: Map<string, string>;
+}
+
+export type OperationState = 'OPERATION_PENDING' | 'OPERATION_FINISHED' | 'OPERATION_FAILED';
+
+/**
+ * A storage operation sent to an agent (spec/storage.md 2.9), known until its
+ * agent reports on it and, for one with feedback, until the framework
+ * acknowledges that report.
+ */
+export interface Operation {
+  readonly uuid: string;
+  readonly type: string;
+  readonly agentId: string;
+  /** Absent for an operator's operation. */
+  readonly frameworkId: string | undefined;
+  /** Set when the framework asked for feedback. */
+  readonly operationId: string | undefined;
+  state: OperationState;
+  message: string | undefined;
+  /** The uuid of the agent's update, which the framework acknowledges. */
+  statusUuid: string | undefined;
+  /** The agent's resource version once the operation is applied. */
+  readonly resourceVersion: string;
+  /** What the agent was sent: sent again if it re-registers without having applied it. */
+  readonly sent: Extract<MasterToAgentMessage, { type: 'APPLY_OPERATION' }>['apply_operation'];
 }
 
 export interface Task {
@@ -80,6 +109,12 @@ export interface Agent {
   capabilities: ReadonlySet<AgentCapability>;
   /** What the agent declared plus its checkpointed resources: its total. */
   totalResources: Resources;
+  /**
+   * The version of the agent's checkpointed resources the master last decided
+   * (an operation) or adopted (a registration): an agent that re-registers
+   * with another version is sent the master's view (spec/storage.md 2.9).
+   */
+  resourceVersion: string;
   /** Connected iff a link is open. */
   link: AgentLink | undefined;
   /** Highest epoch seen: a link must come with a higher one. */
@@ -130,7 +165,11 @@ export interface MasterState {
    */
   readonly removedAgents: Set<string>;
   readonly offers: Map<string, Offer>;
+  /** Storage operations sent to agents and not yet done with, by operation uuid. */
+  readonly operations: Map<string, Operation>;
   readonly allocator: Allocator;
+  /** Decides storage operations (--acls); undefined: everything is allowed. */
+  readonly authorizer: OperationAuthorizer | undefined;
   readonly timers: TimerQueue;
   readonly counters: Counters;
   /** Framework id by open scheduler stream. */
@@ -160,7 +199,9 @@ export function createMasterState(config: MasterConfig, info: WireMasterInfo, ra
     agents: new Map(),
     removedAgents: new Set(),
     offers: new Map(),
+    operations: new Map(),
     allocator,
+    authorizer: undefined,
     timers: new TimerQueue(),
     counters: new Counters(),
     connections: new Map(),

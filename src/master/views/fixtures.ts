@@ -88,6 +88,7 @@ export function addAgent(state: MasterState, options: AgentOptions = {}): Agent 
     version: '1.11.0',
     capabilities: new Set(options.capabilities ?? ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT']),
     totalResources: options.total ?? Resources.parse(options.resources ?? 'cpus:4;mem:1024;disk:2048;ports:[31000-32000]'),
+    resourceVersion: 'v0',
     link: connected ? { linkId: `link-${id}`, epoch: 1, lastSeqIn: 0, lastSeqOut: 0 } : undefined,
     epoch: 1,
     active: options.active ?? connected,
@@ -142,6 +143,7 @@ export function addFramework(state: MasterState, options: FrameworkOptions = {})
     completedTasks: [],
     executors: new Map(),
     counters: new Counters(),
+    operations: new Map(),
   };
   state.frameworks.set(id, framework);
   const policy = {

@@ -16,6 +16,7 @@ import { placement } from './register.js';
 import { removeAgent } from './removal.js';
 import { onAgentStatusUpdate } from '../tasks/agent-update.js';
 import { onExecutorMessage, onExitedExecutor } from './executors.js';
+import { onOperationStatus } from '../storage/operation-status.js';
 
 export function onAgentMessage(ctx: StepContext, envelope: AgentMessageEnvelope): Reply {
   const agent = ctx.state.agents.get(envelope.agent_id.value);
@@ -44,6 +45,9 @@ function applyAgentMessage(ctx: StepContext, agent: Agent, message: AgentToMaste
       return onUpdateAgent(ctx, agent, message.update_agent.resources);
     case 'STATUS_UPDATE':
       onAgentStatusUpdate(ctx, agent, message.status_update.framework_id.value, message.status_update.status, message.status_update.latest_state);
+      return { status: 202 };
+    case 'OPERATION_STATUS':
+      onOperationStatus(ctx, agent, message.operation_status);
       return { status: 202 };
     case 'EXECUTOR_TO_FRAMEWORK':
       onExecutorMessage(ctx, agent, message.executor_to_framework);

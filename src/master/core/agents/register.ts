@@ -4,7 +4,7 @@
  * (a broken link, an agent restart) or not (a master restart or fail-over:
  * the agent's tasks and frameworks are learnt from its report).
  */
-import { fromWireList, Resources } from '../../../resources/index.js';
+import type { Resources } from '../../../resources/index.js';
 import { AGENT_CAPABILITIES, type AgentCapability } from '../../../protocol/mesos.js';
 import { internalProtocolVersion, type LinkRequest } from '../../../protocol/internal.js';
 import type { WireAttribute } from '../../../protocol/outputs.js';
@@ -19,6 +19,8 @@ import { removeAgent } from './removal.js';
 import { rescindOffer } from '../offers.js';
 import { adoptReportedExecutors, reconcileReport, shutDownCompletedFrameworks } from './reregistration.js';
 import { schedulePing } from './pings.js';
+import { onOperationStatus } from '../storage/operation-status.js';
+import { reconcileCheckpointedResources, reportedTotal, resendCheckpointedResources } from '../storage/agent-resources.js';
 
 export function onAgentLink(ctx: StepContext, linkId: string, request: LinkRequest): Reply {
   if (request.protocol_version !== internalProtocolVersion) {
@@ -27,12 +29,11 @@ export function onAgentLink(ctx: StepContext, linkId: string, request: LinkReque
       body: `Agent protocol version ${request.protocol_version} is not supported; this master speaks version ${internalProtocolVersion}`,
     };
   }
-  const total = fromWireList([...request.agent_info.resources, ...(request.checkpointed_resources ?? [])]);
-  if (!total.ok) return { status: 400, body: `Invalid agent resources: ${total.error}` };
-  const resources = Resources.of(total.value);
+  const resources = reportedTotal(request);
+  if (!resources.ok) return { status: 400, body: resources.error };
   return request.agent_id === undefined
-    ? registerAgent(ctx, linkId, request, resources)
-    : reregisterAgent(ctx, linkId, request, request.agent_id.value, resources);
+    ? registerAgent(ctx, linkId, request, resources.value)
+    : reregisterAgent(ctx, linkId, request, request.agent_id.value, resources.value);
 }
 
 function registerAgent(ctx: StepContext, linkId: string, request: LinkRequest, total: Resources): Reply {
@@ -52,6 +53,7 @@ function registerAgent(ctx: StepContext, linkId: string, request: LinkRequest, t
   state.counters.increment('master/slave_registrations');
   ctx.log('info', `Registered agent ${agent.id} at ${ip}:${port} (${agent.hostname}) with ${total.toString()}`);
   sendRegistered(ctx, agent, false);
+  for (const update of request.operation_updates ?? []) onOperationStatus(ctx, agent, update);
   ctx.sendToOperators({ type: 'AGENT_ADDED', agent_added: { agent: agentV1(state, agent) } });
   ctx.requestAllocation([agent.id]);
   return { status: 200 };
@@ -72,7 +74,7 @@ function reregisterAgent(ctx: StepContext, linkId: string, request: LinkRequest,
   // Offers made before this re-registration may describe resources the agent no longer has.
   for (const offerId of [...known.offers]) rescindOffer(ctx, offerId);
   updateAgentInfo(known, request);
-  known.totalResources = total;
+  const behind = reconcileCheckpointedResources(ctx, known, request, total);
   state.allocator.updateAgent(known.id, known.totalResources, known.capabilities, placement(known));
   attachLink(ctx, known, linkId, request.epoch);
   known.active = true;
@@ -81,6 +83,8 @@ function reregisterAgent(ctx: StepContext, linkId: string, request: LinkRequest,
   state.counters.increment('master/slave_reregistrations');
   ctx.log('info', `Agent ${known.id} (${known.hostname}) re-registered`);
   sendRegistered(ctx, known, true);
+  if (behind) resendCheckpointedResources(ctx, known);
+  for (const update of request.operation_updates ?? []) onOperationStatus(ctx, known, update);
   reconcileReport(ctx, known, request);
   for (const framework of state.frameworks.values()) {
     if (framework.connection !== undefined) {
@@ -118,6 +122,7 @@ function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkReques
     addReportedTask(ctx, agent, framework, reported);
   }
   sendRegistered(ctx, agent, true);
+  for (const update of request.operation_updates ?? []) onOperationStatus(ctx, agent, update);
   shutDownCompletedFrameworks(ctx, agent, request);
   ctx.log('info', `Admitted agent ${agent.id} (${agent.hostname}) that this master had not seen`);
   ctx.requestAllocation([agent.id]);
@@ -135,6 +140,8 @@ function newAgent(ctx: StepContext, id: string, request: LinkRequest, total: Res
     version: request.version,
     capabilities: agentCapabilities(request.capabilities),
     totalResources: total,
+    // Adopted (spec/storage.md 2.9): a new agent, or one a failed-over master learns of, knows best.
+    resourceVersion: request.resource_version ?? ctx.state.random.uuid(),
     link: undefined,
     epoch: 0,
     active: true,

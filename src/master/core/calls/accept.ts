@@ -17,6 +17,8 @@ import { validateOffers } from './offer-validation.js';
 import { failTasks, tasksOf } from './launch-failures.js';
 import { launchTask } from '../tasks/launch.js';
 import { validateLaunch } from '../tasks/launch-validation.js';
+import { isStorageOperationType } from '../operations/index.js';
+import { acceptStorageOperation } from './accept-storage.js';
 
 export function onAccept(ctx: StepContext, framework: Framework, call: SchedulerCall): Reply {
   const accept = call.accept;
@@ -48,9 +50,16 @@ export function onAccept(ctx: StepContext, framework: Framework, call: Scheduler
     if (agent !== undefined) ctx.state.allocator.recoverResources(framework.id, agent.id, offered, undefined, ctx.nowMs);
     return { status: 202 };
   }
-  const remaining = applyOperations(ctx, framework, agent, role, operations, offered);
+  const { remaining, resized } = applyOperations(ctx, framework, agent, role, operations, offered);
+  // What the operations made (reservations, volumes, resized volumes) comes back
+  // without a filter, so that the framework is offered it promptly (spec 2.0.6);
+  // what they left of the offers is declined with the call's filters.
+  const left = remaining.plus(resized);
+  const converted = left.minus(offered);
   const refuseSeconds = accept.filters?.refuse_seconds ?? refuseSecondsDefault;
-  ctx.state.allocator.recoverResources(framework.id, agent.id, remaining, refuseSeconds, ctx.nowMs);
+  ctx.state.allocator.recoverResources(framework.id, agent.id, converted, undefined, ctx.nowMs);
+  ctx.state.allocator.recoverResources(framework.id, agent.id, left.minus(converted), refuseSeconds, ctx.nowMs);
+  if (!converted.isEmpty()) ctx.requestAllocation([agent.id]);
   return { status: 202 };
 }
 
@@ -73,7 +82,10 @@ function failWithInvalidOffers(ctx: StepContext, framework: Framework, operation
   }
 }
 
-/** Runs the operations in order; returns the resources none of them used. */
+/**
+ * Runs the operations in order (spec 2.0.5); returns what remains of the
+ * offers and the resized volumes withheld from it.
+ */
 function applyOperations(
   ctx: StepContext,
   framework: Framework,
@@ -81,12 +93,15 @@ function applyOperations(
   role: string,
   operations: readonly OfferOperation[],
   offered: Resources,
-): Resources {
+): { remaining: Resources; resized: Resources } {
   let remaining = offered;
+  // Every offered copy of a shared volume stays usable by any number of tasks of this call.
+  let remainingShared = offered.shared();
+  let resized = Resources.empty();
   for (const operation of operations) {
     switch (operation.type) {
       case 'LAUNCH':
-        remaining = launch(ctx, framework, agent, role, operation, remaining);
+        remaining = launch(ctx, framework, agent, role, operation, remaining, remainingShared);
         break;
       case 'LAUNCH_GROUP':
         failTasks(ctx, framework, tasksOf([operation]), agent.id, {
@@ -95,14 +110,33 @@ function applyOperations(
           message: 'berth does not run task groups (LAUNCH_GROUP) yet',
         });
         break;
-      default:
-        dropOperation(ctx, framework, operation, `berth does not support ${operation.type ?? 'UNKNOWN'} operations yet`);
+      default: {
+        if (!isStorageOperationType(operation.type)) {
+          dropOperation(ctx, framework, operation, `berth does not support ${operation.type ?? 'UNKNOWN'} operations`);
+          break;
+        }
+        const step = acceptStorageOperation(ctx, framework, agent, role, operation, remaining, (message) =>
+          dropOperation(ctx, framework, operation, message),
+        );
+        if (step === undefined) break;
+        remaining = step.remaining;
+        resized = resized.plus(step.resized);
+        if (step.sharedChanged) remainingShared = remaining.shared();
+      }
     }
   }
-  return remaining;
+  return { remaining, resized };
 }
 
-function launch(ctx: StepContext, framework: Framework, agent: Agent, role: string, operation: OfferOperation, remaining: Resources): Resources {
+function launch(
+  ctx: StepContext,
+  framework: Framework,
+  agent: Agent,
+  role: string,
+  operation: OfferOperation,
+  remaining: Resources,
+  remainingShared: Resources,
+): Resources {
   const tasks = operation.launch?.task_infos ?? [];
   if (operation.id !== undefined) {
     failTasks(ctx, framework, tasks, agent.id, {
@@ -114,14 +148,17 @@ function launch(ctx: StepContext, framework: Framework, agent: Agent, role: stri
   }
   let left = remaining;
   for (const task of tasks) {
-    const validated = validateLaunch(framework, agent, task, role, left);
+    const validated = validateLaunch(framework, agent, task, role, left.nonShared().plus(remainingShared));
     if (!validated.ok) {
       failTasks(ctx, framework, [task], agent.id, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: validated.error });
       continue;
     }
     const { resources, executorResources } = validated.value;
-    left = left.minus(resources);
-    if (executorResources !== undefined) left = left.minus(executorResources);
+    const used = executorResources === undefined ? resources : resources.plus(executorResources);
+    // A shared volume's copy may serve several tasks: each one beyond the copies offered is allocated to the framework too.
+    const additional = used.shared().minus(left.shared());
+    if (!additional.isEmpty()) ctx.state.allocator.allocate(framework.id, agent.id, additional);
+    left = left.minus(used.minus(additional));
     launchTask(ctx, framework, agent, task, resources, executorResources);
   }
   return left;

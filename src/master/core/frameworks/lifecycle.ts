@@ -36,6 +36,7 @@ export function newFramework(id: string, info: FrameworkInfo, nowMs: number, rec
     completedTasks: [],
     executors: new Map(),
     counters: new Counters(),
+    operations: new Map(),
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Operator calls on the master's state (POST /api/v1, spec/core.md 6.2).
  * Process-level calls (GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS,
- * logging, files) are answered by the HTTP shell; storage and maintenance
- * calls arrive with their features and answer 501 until then.
+ * logging, files) are answered by the HTTP shell; maintenance calls answer
+ * 501 until they arrive.
  */
 import type { OperatorCall, OperatorCallType } from '../../../protocol/operator.js';
 import type { StepContext } from '../context.js';
@@ -21,8 +21,9 @@ import {
 import { onUpdateQuota } from './quota.js';
 import { onUpdateWeights } from './weights.js';
 import { removeFramework } from '../frameworks/lifecycle.js';
+import { operatorStorageOperation, storageCallOperation } from './storage.js';
 
-type Handler = (ctx: StepContext, call: OperatorCall) => Reply;
+type Handler = (ctx: StepContext, call: OperatorCall, principal?: string) => Reply;
 
 function respond(type: string, payload: object): Reply {
   const key = type.toLowerCase();
@@ -53,12 +54,12 @@ const handlers: Record<Exclude<OperatorCallType, ShellCalls>, Handler> = {
   SET_QUOTA: notYet('the deprecated SET_QUOTA (use UPDATE_QUOTA)'),
   REMOVE_QUOTA: notYet('the deprecated REMOVE_QUOTA (use UPDATE_QUOTA)'),
   TEARDOWN: onTeardown,
-  RESERVE_RESOURCES: notYet('RESERVE_RESOURCES'),
-  UNRESERVE_RESOURCES: notYet('UNRESERVE_RESOURCES'),
-  CREATE_VOLUMES: notYet('CREATE_VOLUMES'),
-  DESTROY_VOLUMES: notYet('DESTROY_VOLUMES'),
-  GROW_VOLUME: notYet('GROW_VOLUME'),
-  SHRINK_VOLUME: notYet('SHRINK_VOLUME'),
+  RESERVE_RESOURCES: onStorageCall,
+  UNRESERVE_RESOURCES: onStorageCall,
+  CREATE_VOLUMES: onStorageCall,
+  DESTROY_VOLUMES: onStorageCall,
+  GROW_VOLUME: onStorageCall,
+  SHRINK_VOLUME: onStorageCall,
   GET_MAINTENANCE_STATUS: notYet('maintenance'),
   GET_MAINTENANCE_SCHEDULE: notYet('maintenance'),
   UPDATE_MAINTENANCE_SCHEDULE: notYet('maintenance'),
@@ -70,11 +71,18 @@ const handlers: Record<Exclude<OperatorCallType, ShellCalls>, Handler> = {
   MARK_AGENT_GONE: notYet('MARK_AGENT_GONE'),
 };
 
-export function onOperatorCall(ctx: StepContext, call: OperatorCall): Reply {
+export function onOperatorCall(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   const type = call.type;
   if (type === undefined) return { status: 400, body: "Failed to validate master::Call: Expecting 'type' to be present" };
   if (!(type in handlers)) return { status: 500, body: `${type} is handled by the HTTP layer` };
-  return handlers[type as keyof typeof handlers](ctx, call);
+  return handlers[type as keyof typeof handlers](ctx, call, principal);
+}
+
+/** The storage calls (spec/storage.md 5.2); the principal is the authenticated operator's. */
+function onStorageCall(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
+  const request = storageCallOperation(call);
+  if ('status' in request) return request;
+  return operatorStorageOperation(ctx, request.agentId, request.operation, principal);
 }
 
 /** Operator TEARDOWN: 200 after the same removal as the scheduler's TEARDOWN; 400 for an unknown framework. */

@@ -56,6 +56,10 @@ export function validateLaunch(
   }
   const resources = taskResources(task.resources ?? [], role, 'Task');
   if (!resources.ok) return resources;
+  const taskDuplicate = duplicatePersistenceId(resources.value);
+  if (taskDuplicate !== undefined) return err(`Task uses duplicate persistence ID: ${taskDuplicate}`);
+  const taskPath = invalidContainerPath(resources.value, 'TaskInfo.resources');
+  if (taskPath !== undefined) return err(taskPath);
   let executorResources: Resources | undefined;
   if (task.executor !== undefined) {
     const executor = validateExecutor(framework, agent, task.executor, role);
@@ -121,6 +125,8 @@ function validateExecutor(framework: Framework, agent: Agent, executor: NonNulla
   if (executor.command === undefined) return err("'ExecutorInfo.command' must be set");
   const resources = taskResources(executor.resources ?? [], role, 'Executor');
   if (!resources.ok) return resources;
+  const executorPath = invalidContainerPath(resources.value, 'ExecutorInfo.resources');
+  if (executorPath !== undefined) return err(executorPath);
   if (!resources.value.shared().isEmpty()) {
     return err(`Executor resources ${resources.value.toString()} should not contain any shared resources`);
   }
@@ -163,6 +169,24 @@ function duplicatePersistenceId(resources: Resources): string | undefined {
     const key = `${reservationRole(resource)}\u0000${resource.disk?.persistence?.id ?? ''}`;
     if (seen.has(key)) return `Persistence ID '${resource.disk?.persistence?.id ?? ''}' is not unique`;
     seen.add(key);
+  }
+  return undefined;
+}
+
+/**
+ * A volume appears at `<sandbox>/<container_path>`: one relative path
+ * component. Mesos skips any other path with a warning on the agent and the
+ * task runs without its volume (spec/storage.md 3.4, 8); berth refuses it.
+ */
+function invalidContainerPath(resources: Resources, field: string): string | undefined {
+  for (const { resource } of resources.entries) {
+    if (!isPersistentVolume(resource)) continue;
+    const path = resource.disk?.volume?.container_path ?? '';
+    if (path !== '' && path !== '.' && path !== '..' && !path.includes('/') && !path.includes('\u0000')) continue;
+    return (
+      `'${field}': 'disk.volume.container_path' of persistent volume '${resource.disk?.persistence?.id ?? ''}' ` +
+      `must be one relative path component (not empty, no '/', not '.' or '..'): '${path}'`
+    );
   }
   return undefined;
 }

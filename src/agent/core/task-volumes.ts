@@ -1,0 +1,38 @@
+/**
+ * Persistent volumes on the task side of the agent (spec/storage.md 2.7,
+ * 3.4): a task may only use reservations and volumes the agent has
+ * checkpointed (an operation that never arrived would otherwise go unnoticed),
+ * and each volume it uses is handed to its container, which makes it appear
+ * at `<sandbox>/<container_path>`.
+ */
+import { fromWireList, isPersistentVolume, needsCheckpointing, Resources } from '../../resources/index.js';
+import type { ContainerVolume } from '../containerizer/types.js';
+import { volumePath } from '../volumes/volume-path.js';
+import type { Json } from './model.js';
+import type { AgentState } from './state.js';
+
+/** The resources a TaskInfo or ExecutorInfo lists, unallocated; invalid ones count as none (the master validated them). */
+export function resourcesOf(info: Json | undefined): Resources {
+  const parsed = fromWireList(((info?.['resources'] as unknown[] | undefined) ?? []) as Parameters<typeof fromWireList>[0]);
+  return parsed.ok ? Resources.of(parsed.value).unallocate() : Resources.empty();
+}
+
+/** Whether every reservation and volume in `resources` is among the agent's checkpointed resources. */
+export function checkpointedKnown(state: AgentState, resources: Resources): boolean {
+  return state.resourceState.resources.contains(resources.filter(needsCheckpointing));
+}
+
+/** The volumes a container is given: where each lives on the agent, and where and how the task sees it. */
+export function containerVolumes(state: AgentState, resources: Resources): ContainerVolume[] {
+  const volumes: ContainerVolume[] = [];
+  for (const volume of resources.toList()) {
+    if (!isPersistentVolume(volume) || volume.disk?.volume === undefined) continue;
+    volumes.push({
+      source: volumePath(state.config.workDir, volume),
+      containerPath: volume.disk.volume.container_path,
+      readOnly: volume.disk.volume.mode === 'RO',
+      giveToUser: volume.shared === undefined,
+    });
+  }
+  return volumes;
+}

@@ -1,0 +1,53 @@
+/**
+ * What the master does once a storage operation passed (spec/storage.md 2.9):
+ * its agent model takes the conversions at once (later operations and offers
+ * see them), under a new resource version, and the agent is sent the
+ * operation as its own message on the ordered link, carrying the complete
+ * checkpointed resources after it. The operation is tracked until the agent
+ * reports on it, and, when the framework asked for feedback, until the
+ * framework acknowledges that report.
+ */
+import type { ValidatedOperation } from '../operations/index.js';
+import type { StepContext } from '../context.js';
+import type { Agent, Framework, Operation } from '../state.js';
+import { checkpointedWire } from './agent-resources.js';
+
+/** Who asked: a framework (with an operation id when it wants feedback), or an operator. */
+export type OperationOrigin =
+  | { readonly kind: 'framework'; readonly framework: Framework; readonly operationId: string | undefined }
+  | { readonly kind: 'operator' };
+
+export function sendStorageOperation(ctx: StepContext, agent: Agent, validated: ValidatedOperation, origin: OperationOrigin): Operation {
+  let total = agent.totalResources;
+  for (const { consumed, converted } of validated.conversions) total = total.minus(consumed.unallocate()).plus(converted.unallocate());
+  agent.totalResources = total;
+  agent.resourceVersion = ctx.state.random.uuid();
+  const framework = origin.kind === 'framework' ? origin.framework : undefined;
+  const operationId = origin.kind === 'framework' ? origin.operationId : undefined;
+  const uuid = ctx.state.random.uuid();
+  const operation: Operation = {
+    uuid,
+    type: validated.operation.type,
+    agentId: agent.id,
+    frameworkId: framework?.id,
+    operationId,
+    state: 'OPERATION_PENDING',
+    message: undefined,
+    statusUuid: undefined,
+    resourceVersion: agent.resourceVersion,
+    sent: {
+      operation_uuid: uuid,
+      operation_type: validated.operation.type,
+      ...(framework !== undefined ? { framework_id: { value: framework.id } } : {}),
+      ...(operationId !== undefined ? { operation_id: { value: operationId } } : {}),
+      resource_version: agent.resourceVersion,
+      checkpointed_resources: checkpointedWire(total),
+    },
+  };
+  ctx.state.operations.set(uuid, operation);
+  if (framework !== undefined && operationId !== undefined) framework.operations.set(operationId, uuid);
+  ctx.state.counters.increment(`master/operations/${validated.operation.type.toLowerCase()}`);
+  ctx.sendToAgent(agent, { type: 'APPLY_OPERATION', apply_operation: operation.sent });
+  ctx.log('info', `Sent ${validated.operation.type} operation ${uuid}${operationId !== undefined ? ` (${operationId})` : ''} to agent ${agent.id}`);
+  return operation;
+}
