@@ -4,9 +4,9 @@
  * tasks and executors of every framework on it use (a volume in use cannot be
  * destroyed or resized).
  */
-import { fromWireList, Resources } from '../../../resources/index.js';
 import type { AgentFacts } from '../operations/index.js';
 import type { Agent, MasterState } from '../state.js';
+import { agentUsed } from '../../views/usage.js';
 import { checkpointedResources } from './agent-resources.js';
 
 export function agentFacts(state: MasterState, agent: Agent): AgentFacts {
@@ -15,19 +15,6 @@ export function agentFacts(state: MasterState, agent: Agent): AgentFacts {
     hostname: agent.hostname,
     capabilities: agent.capabilities,
     checkpointed: checkpointedResources(agent),
-    used: usedResources(state, agent),
+    used: agentUsed(state, agent).unallocate(),
   };
-}
-
-/** The resources of the agent's live tasks and of the custom executors on it, unallocated. */
-export function usedResources(state: MasterState, agent: Agent): Resources {
-  let used = Resources.empty();
-  for (const framework of state.frameworks.values()) {
-    for (const task of framework.tasks.values()) if (task.agentId === agent.id) used = used.plus(task.resources.unallocate());
-    for (const executor of framework.executors.get(agent.id)?.values() ?? []) {
-      const resources = fromWireList(((executor as { resources?: unknown[] }).resources ?? []) as Parameters<typeof fromWireList>[0]);
-      if (resources.ok) used = used.plus(Resources.of(resources.value).unallocate());
-    }
-  }
-  return used;
 }
