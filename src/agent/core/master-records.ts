@@ -20,7 +20,7 @@ import { idValue, infoTaskId, newAgentTask, streamKey, type Json } from './model
 import { onAcknowledgement, resendHeads } from './status-updates.js';
 import type { AgentStep } from './step.js';
 import { checkpointedKnown, resourcesOf } from './task-volumes.js';
-import { onAcknowledgeOperationStatus, onApplyOperation, onCheckpointResources, resendOperationUpdates } from './operations.js';
+import { dropOperationUpdates, onAcknowledgeOperationStatus, onApplyOperation, onCheckpointResources, resendOperationUpdates } from './operations.js';
 
 export function onMasterRecord(step: AgentStep, record: MasterToAgentRecord): boolean {
   switch (record.type) {
@@ -164,6 +164,7 @@ export function shutdownFramework(step: AgentStep, frameworkId: string): void {
   for (const stream of [...step.state.streams.values()]) {
     if (stream.frameworkId === frameworkId) step.state.streams.delete(streamKey(frameworkId, stream.taskId));
   }
+  dropOperationUpdates(step, frameworkId);
   for (const executor of [...framework.executors.values()]) {
     for (const [taskId, task] of [...executor.terminatedTasks]) {
       executor.terminatedTasks.delete(taskId);

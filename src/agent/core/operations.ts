@@ -70,8 +70,18 @@ export function onResourcesCommitted(step: AgentStep, report: OperationStatusMes
 }
 
 export function onAcknowledgeOperationStatus(step: AgentStep, statusUuid: string): void {
+  keepUpdatesWhere(step, (update) => update.status_uuid !== statusUuid);
+}
+
+/** The framework is gone: no acknowledgement will come for its operation updates. */
+export function dropOperationUpdates(step: AgentStep, frameworkId: string): void {
+  keepUpdatesWhere(step, (update) => update.framework_id?.value !== frameworkId);
+}
+
+/** Forgets the updates `keep` refuses, durably. */
+function keepUpdatesWhere(step: AgentStep, keep: (update: OperationStatusMessage) => boolean): void {
   const state = step.state;
-  const updates = state.resourceState.operationUpdates.filter((update) => update.status_uuid !== statusUuid);
+  const updates = state.resourceState.operationUpdates.filter(keep);
   if (updates.length === state.resourceState.operationUpdates.length) return;
   state.resourceState = { ...state.resourceState, operationUpdates: updates };
   step.effects.push({ type: 'commit_resources', next: state.resourceState, report: undefined });

@@ -203,3 +203,24 @@ export function getVersion(build: BuildInfo = berthBuildInfo): { version_info: R
 export function getFlags(state: MasterState): { flags: { name: string; value: string }[] } {
   return { flags: state.config.flags.map(({ name, value }) => ({ name, value })) };
 }
+
+/**
+ * GET_OPERATIONS (spec/storage.md 5.3): the storage operations the master
+ * tracks, pending ones and those whose update is not yet acknowledged.
+ */
+export function getOperations(state: MasterState): JsonObject {
+  const operations = [...state.operations.values()].map((operation) => ({
+    ...(operation.frameworkId !== undefined && { framework_id: { value: operation.frameworkId } }),
+    agent_id: { value: operation.agentId },
+    info: { type: operation.type, ...(operation.operationId !== undefined && { id: { value: operation.operationId } }) },
+    latest_status: {
+      ...(operation.operationId !== undefined && { operation_id: { value: operation.operationId } }),
+      state: operation.state,
+      ...(operation.message !== undefined && { message: operation.message }),
+      ...(operation.statusUuid !== undefined && { uuid: { value: operation.statusUuid } }),
+      agent_id: { value: operation.agentId },
+    },
+    uuid: { value: operation.uuid },
+  }));
+  return operations.length > 0 ? { operations } : {};
+}

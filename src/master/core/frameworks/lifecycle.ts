@@ -183,6 +183,9 @@ export function removeFramework(ctx: StepContext, framework: Framework): void {
   for (const task of [...framework.unreachableTasks.values()]) killTaskForRemoval(ctx, framework, task);
   framework.unreachableTasks.clear();
   framework.executors.clear();
+  // Reported operations wait for an acknowledgement that will not come; pending ones go when their agent reports.
+  for (const uuid of framework.operations.values()) if (state.operations.get(uuid)?.state !== 'OPERATION_PENDING') state.operations.delete(uuid);
+  framework.operations.clear();
   state.allocator.removeFramework(framework.id);
   const connection = framework.connection;
   if (connection !== undefined) {
