@@ -116,7 +116,11 @@ function checkDiskSources(resources: readonly Resource[], workDir: string): stri
     if (root === undefined) continue;
     const absolute = isAbsolute(root) ? root : join(workDir, root);
     if (source.type === 'PATH') {
-      mkdirSync(absolute, { recursive: true });
+      try {
+        mkdirSync(absolute, { recursive: true });
+      } catch (error) {
+        return `Invalid value for flag 'resources': cannot create the root '${absolute}' of a PATH disk: ${(error as Error).message}`;
+      }
       continue;
     }
     if (source.type === 'MOUNT' && !isMountPoint(absolute)) return `Failed to find mount '${absolute}' in /proc/mounts`;
