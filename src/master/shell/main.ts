@@ -13,6 +13,7 @@ import { registerSchedulerRoutes } from '../http/scheduler-route.js';
 import { registerInternalRoutes } from '../http/internal-routes.js';
 import { registerOperatorRoutes } from '../http/operator-route.js';
 import { registerLegacyRoutes } from '../http/legacy-routes.js';
+import { registerStorageRoutes } from '../http/storage-routes.js';
 import { compileMasterConfig } from './config.js';
 import { masterInfo } from './master-info.js';
 import { advertisedHostname, advertisedIp } from './address.js';
@@ -36,6 +37,7 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   registerSchedulerRoutes(app, () => runtime);
   registerOperatorRoutes(app, () => runtime);
   registerLegacyRoutes(app, () => runtime);
+  registerStorageRoutes(app, () => runtime);
   registerInternalRoutes(app, () => runtime);
   const host = flags.ip ?? '0.0.0.0';
   try {

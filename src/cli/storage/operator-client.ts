@@ -1,0 +1,77 @@
+/**
+ * The storage commands' one conversation with a master: a v1 operator call
+ * (POST /api/v1, JSON) and its answer. A refusal (4xx, 5xx) is the master's
+ * own text on one line, which is what the user is shown; an unreachable or
+ * silent master is a sentence saying which master and why.
+ */
+import { STATUS_CODES } from 'node:http';
+import { err, ok, type Result } from '../../lib/result.js';
+
+/** Longest wait for a master's answer; operator calls are answered at once. */
+export const operatorCallTimeoutMs = 15_000;
+
+/** Where the commands print: stdout for results, stderr for the one-line error. */
+export interface CommandIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+export function processIo(): CommandIo {
+  // A closed pipe (`berth volumes list | head -1`) must not crash the command.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
+  }
+  return { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) };
+}
+
+/** `host:port` or a URL, as the master's base URL. */
+export function masterBaseUrl(master: string): string {
+  const trimmed = master.trim().replace(/\/+$/, '');
+  return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+}
+
+/** Several lines (a stack, a multi-line body) as one, so that an error stays one line. */
+export function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * POSTs `call` and returns the parsed JSON answer (undefined for an empty one,
+ * as 202 is), or the one-line error.
+ */
+export async function operatorCall(master: string, call: object): Promise<Result<unknown, string>> {
+  const url = `${masterBaseUrl(master)}/api/v1`;
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(call),
+      signal: AbortSignal.timeout(operatorCallTimeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    return err(unreachable(master, error));
+  }
+  if (!response.ok) {
+    const body = oneLine(text);
+    return err(body !== '' ? body : `The master answered ${response.status} ${STATUS_CODES[response.status] ?? ''}`.trimEnd());
+  }
+  if (text.trim() === '') return ok(undefined);
+  try {
+    return ok(JSON.parse(text) as unknown);
+  } catch {
+    return err(`The master at ${master} answered with something other than JSON: ${oneLine(text).slice(0, 200)}`);
+  }
+}
+
+function unreachable(master: string, error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `The master at ${master} did not answer within ${operatorCallTimeoutMs / 1000} s`;
+  }
+  // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is its cause.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return `Failed to reach the master at ${master}: ${oneLine(reason)}`;
+}

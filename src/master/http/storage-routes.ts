@@ -1,0 +1,54 @@
+/**
+ * The legacy storage endpoints (spec/storage.md 5.1): POST /master/reserve,
+ * /master/unreserve, /master/create-volumes and /master/destroy-volumes (also
+ * without the /master prefix, as Mesos serves its master's routes), with
+ * form-encoded bodies. This layer does steps 2-7 in Mesos' order (no master
+ * yet, method, body decoding, missing and unparsable parameters) and hands the
+ * equivalent v1 operator call to the core, which does steps 8-14 exactly as
+ * for POST /api/v1: one set of rules for both APIs.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { assert } from '../../lib/assert.js';
+import { bodyText } from '../../lib/http/server.js';
+import type { MasterRuntime } from '../shell/runtime.js';
+import { sendReply } from './replies.js';
+import { legacyStorageCall, legacyStorageEndpoints, type LegacyStorageEndpoint } from './storage-form.js';
+
+export function registerStorageRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined): void {
+  for (const endpoint of legacyStorageEndpoints) {
+    for (const prefix of ['/master', '']) {
+      app.all(`${prefix}/${endpoint}`, (request, reply) => handleStorageRequest(endpoint, request, reply, runtime()));
+    }
+  }
+}
+
+function handleStorageRequest(
+  endpoint: LegacyStorageEndpoint,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  runtime: MasterRuntime | undefined,
+): void {
+  const principal = requestPrincipal(request);
+  if (runtime === undefined) return void sendReply(reply, { status: 503, body: 'Master has not finished recovery' });
+  if (request.method !== 'POST') {
+    // libprocess' MethodNotAllowed, word for word.
+    const body = `405 Method Not Allowed. Expecting one of { 'POST' }, but received '${request.method}'.`;
+    return void reply.code(405).header('Allow', 'POST').type('text/plain; charset=utf-8').send(body);
+  }
+  const call = legacyStorageCall(endpoint, bodyText(request.body));
+  if (!call.ok) return void sendReply(reply, { status: 400, body: call.error });
+  const output = runtime.dispatch({ type: 'operator_call', call: call.value, ...(principal !== undefined && { principal }) });
+  assert(output.reply !== undefined, `the core answers every ${call.value.type ?? 'storage'} call`);
+  sendReply(reply, output.reply);
+}
+
+/**
+ * The authenticated principal of a request (spec 5.1 steps 0-1). The master
+ * has no HTTP authentication yet, so every request is unauthenticated: the
+ * principal is none, which the operation rules read as "any principal in the
+ * resources is accepted". HTTP Basic authentication, with its 401, is applied
+ * here, before anything else is looked at, once the master takes credentials.
+ */
+function requestPrincipal(_request: FastifyRequest): string | undefined {
+  return undefined;
+}
