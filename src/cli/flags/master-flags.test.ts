@@ -1,7 +1,10 @@
 // Method: parse `berth master` command lines against the real definitions: the
 // defaults from spec core.md 0.4/0.5 as one table, each range and enum rule by
 // its message, and the --weights parser on its own.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { testRoot } from '../../../test/support/test-root.js';
 import { flagsAsStrings, parseFlags } from '../../lib/flags/index.js';
 import { err, ok } from '../../lib/result.js';
 import { formatWeights, masterFlags, parseWeights } from './master-flags.js';
@@ -49,6 +52,10 @@ describe('master flags: defaults', () => {
       fair_sharing_excluded_resource_names: undefined,
       publish_per_framework_metrics: true,
       root_submissions: true,
+      authenticate_http_readwrite: false,
+      authenticate_http_readonly: false,
+      credentials: undefined,
+      acls: undefined,
       zk: undefined,
       zk_session_timeout: 10_000,
       quorum: undefined,
@@ -193,5 +200,46 @@ describe('master flags: weights', () => {
     const weights = parseWeights('role1=2,role2=1.5');
     if (!weights.ok) throw new Error(weights.error);
     expect(formatWeights(weights.value)).toBe('role1=2,role2=1.5');
+  });
+});
+
+describe('master flags: authentication and authorization', () => {
+  const onlyFoo = '{"permissive":false,"reserve_resources":[{"principals":{"values":["foo"]},"roles":{"type":"ANY"}}]}';
+
+  it('master flags: auth: the HTTP authentication switches and --credentials path', () => {
+    const values = parsed([
+      '--authenticate_http_readwrite',
+      '--authenticate_http_readonly=true',
+      '--credentials=file:///etc/berth/credentials',
+    ]);
+    expect(values).toMatchObject({
+      authenticate_http_readwrite: true,
+      authenticate_http_readonly: true,
+      // A path, printed in /master/flags as given: the secrets are read at startup, never echoed.
+      credentials: 'file:///etc/berth/credentials',
+    });
+  });
+
+  it('master flags: auth: --acls inline becomes the ACL model and echoes as JSON', () => {
+    const values = parsed([`--acls=${onlyFoo}`]);
+    expect(values.acls?.permissive).toBe(false);
+    expect(values.acls?.reserve_resources).toHaveLength(1);
+    const echoed = new Map(flagsAsStrings(masterFlags, values).map(({ name, value }) => [name, value]));
+    expect(echoed.get('acls')).toBe(onlyFoo);
+  });
+
+  it('master flags: auth: --acls reads file:// and bare absolute paths', () => {
+    mkdirSync(testRoot(), { recursive: true });
+    const path = join(mkdtempSync(join(testRoot(), 'master-flags-')), 'acls.json');
+    writeFileSync(path, `${onlyFoo}\n`);
+    expect(parsed([`--acls=file://${path}`]).acls?.permissive).toBe(false);
+    expect(parsed([`--acls=${path}`]).acls?.permissive).toBe(false);
+  });
+
+  it('master flags: auth: a bad --acls is one line naming the flag and the rule', () => {
+    const error = failure(['--acls={"reserve_resources":[{"principals":{"type":"ANY"}}]}']);
+    expect(error).toMatch(/^Failed to load flag 'acls': Failed to load value '.*': Failed to convert JSON into ACLs protobuf: Missing required fields: reserve_resources\.0\.roles$/);
+    expect(error).not.toContain('\n');
+    expect(failure(['--acls={not json'])).toMatch(/^Failed to load flag 'acls': .*Invalid JSON: /);
   });
 });

@@ -3,9 +3,11 @@
  * `--seed` and a shorter `--heartbeat_interval`, which berth adds on purpose.
  * Durations are milliseconds.
  */
+import { readFileSync } from 'node:fs';
 import { formatDuration } from '../../lib/duration.js';
 import { defineFlags, flag, type FlagValues } from '../../lib/flags/index.js';
 import { err, ok, type Result } from '../../lib/result.js';
+import { formatAcls, parseAclsFlag } from '../../master/auth/acls.js';
 
 const secondMs = 1_000;
 const minuteMs = 60 * secondMs;
@@ -146,6 +148,33 @@ export const masterFlags = defineFlags({
   }),
   publish_per_framework_metrics: flag.bool({ default: true, help: 'Publish metrics for each framework.' }),
   root_submissions: flag.bool({ default: true, help: 'Whether root may submit frameworks.' }),
+  authenticate_http_readwrite: flag.bool({
+    default: false,
+    help:
+      'If true, only authenticated requests (HTTP Basic, see --credentials)\n' +
+      'reach the read-write endpoints, e.g. /master/reserve and /api/v1.',
+  }),
+  authenticate_http_readonly: flag.bool({
+    default: false,
+    help:
+      'If true, only authenticated requests (HTTP Basic, see --credentials)\n' +
+      'reach the read-only endpoints, e.g. /master/state.',
+  }),
+  credentials: flag.path({
+    help:
+      'Path (/path or file:///path) to a JSON file of credentials:\n' +
+      '{"credentials": [{"principal": "ops", "secret": "s3cret"}]}\n' +
+      '(the legacy text form, one "principal secret" per line, is read too).',
+  }),
+  acls: flag.custom({
+    // Mesos still reads a bare absolute path here (deprecated); file:// is resolved before.
+    parse: (text) => parseAclsFlag(text, (path) => readFileSync(path, 'utf8')),
+    format: formatAcls,
+    help:
+      'JSON ACLs for the local authorizer, inline or file:///path, e.g.\n' +
+      '{"permissive": false, "reserve_resources": [{"principals": {"values": ["ops"]},\n' +
+      '"roles": {"type": "ANY"}}]}; without it every action is allowed.',
+  }),
   zk: flag.string({ help: 'ZooKeeper URL for leader election among masters: zk://host1:port1,.../path' }),
   zk_session_timeout: flag.duration({ default: 10 * secondMs, min: 1, help: 'ZooKeeper session timeout.' }),
   quorum: flag.int({ min: 1, help: 'Size of the registry quorum; more than half of the masters.' }),

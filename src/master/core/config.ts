@@ -3,6 +3,7 @@
  * into the units the core works in.
  */
 import type { AllocatorConfig } from '../allocator/types.js';
+import type { Acls } from '../auth/acls.js';
 
 export interface MasterConfig {
   readonly heartbeatIntervalMs: number;
@@ -23,6 +24,8 @@ export interface MasterConfig {
   /** Bootstrap weights from `--weights`. */
   readonly weights: ReadonlyMap<string, number>;
   readonly cluster: string | undefined;
+  /** `--acls` for the local authorizer (master/auth); undefined: no authorizer, every action allowed. */
+  readonly acls?: Acls | undefined;
   /** Flags as given, for /master/flags and GET_FLAGS. */
   readonly flags: readonly { readonly name: string; readonly value: string }[];
 }

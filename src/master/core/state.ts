@@ -11,6 +11,7 @@ import type { OfferConstraints } from '../../protocol/scheduler.js';
 import type { Resources } from '../../resources/index.js';
 import { Allocator } from '../allocator/allocator.js';
 import type { OperationAuthorizer } from './operations/index.js';
+import { createLocalAuthorizer } from '../auth/local-authorizer.js';
 import type { MasterConfig } from './config.js';
 import { Counters } from './counters.js';
 import { TimerQueue } from './timers.js';
@@ -201,7 +202,7 @@ export function createMasterState(config: MasterConfig, info: WireMasterInfo, ra
     offers: new Map(),
     operations: new Map(),
     allocator,
-    authorizer: undefined,
+    authorizer: config.acls === undefined ? undefined : createLocalAuthorizer(config.acls),
     timers: new TimerQueue(),
     counters: new Counters(),
     connections: new Map(),

@@ -15,6 +15,7 @@ import { getMetrics } from '../views/metrics.js';
 import type { MasterRuntime } from '../shell/runtime.js';
 import { metricsSnapshot } from './metrics-snapshot.js';
 import { sendReply } from './replies.js';
+import { authenticatedPrincipal } from './authentication.js';
 
 export function registerOperatorRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined): void {
   for (const url of ['/api/v1', '/master/api/v1']) {
@@ -55,7 +56,8 @@ function handleOperatorRequest(request: FastifyRequest, reply: FastifyReply, run
     case 'SUBSCRIBE':
       return subscribeOperator(runtime, reply);
     default: {
-      const output = runtime.dispatch({ type: 'operator_call', call });
+      const principal = authenticatedPrincipal(request);
+      const output = runtime.dispatch({ type: 'operator_call', call, ...(principal !== undefined && { principal }) });
       sendReply(reply, output.reply ?? { status: 200 });
     }
   }

@@ -12,6 +12,7 @@ import { assert } from '../../lib/assert.js';
 import { bodyText } from '../../lib/http/server.js';
 import type { MasterRuntime } from '../shell/runtime.js';
 import { sendReply } from './replies.js';
+import { authenticatedPrincipal } from './authentication.js';
 import { legacyStorageCall, legacyStorageEndpoints, type LegacyStorageEndpoint } from './storage-form.js';
 
 export function registerStorageRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined): void {
@@ -28,7 +29,7 @@ function handleStorageRequest(
   reply: FastifyReply,
   runtime: MasterRuntime | undefined,
 ): void {
-  const principal = requestPrincipal(request);
+  const principal = authenticatedPrincipal(request);
   if (runtime === undefined) return void sendReply(reply, { status: 503, body: 'Master has not finished recovery' });
   if (request.method !== 'POST') {
     // libprocess' MethodNotAllowed, word for word.
@@ -40,15 +41,4 @@ function handleStorageRequest(
   const output = runtime.dispatch({ type: 'operator_call', call: call.value, ...(principal !== undefined && { principal }) });
   assert(output.reply !== undefined, `the core answers every ${call.value.type ?? 'storage'} call`);
   sendReply(reply, output.reply);
-}
-
-/**
- * The authenticated principal of a request (spec 5.1 steps 0-1). The master
- * has no HTTP authentication yet, so every request is unauthenticated: the
- * principal is none, which the operation rules read as "any principal in the
- * resources is accepted". HTTP Basic authentication, with its 401, is applied
- * here, before anything else is looked at, once the master takes credentials.
- */
-function requestPrincipal(_request: FastifyRequest): string | undefined {
-  return undefined;
 }

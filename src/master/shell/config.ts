@@ -56,6 +56,7 @@ export function compileMasterConfig(flags: MasterFlags): Result<MasterConfig> {
     },
     weights,
     cluster: flags.cluster,
+    acls: flags.acls,
     flags: flagsAsStrings(masterFlags, flags),
   });
 }
