@@ -1,10 +1,20 @@
 /**
  * A simulated agent: links with a registration (or a re-registration that
  * reports tasks), answers every PING with a PONG unless paused, and records
- * what the master sent it.
+ * what the master sent it. Like a real agent it keeps the checkpointed
+ * resources and resource version of each APPLY_OPERATION and
+ * CHECKPOINT_RESOURCES it is sent, and reports them when it links again; it
+ * reports on operations only when a test tells it to (`reportOperation`).
  */
 import { parseResourceText, toCanonicalJson } from '../resources/index.js';
-import type { AgentToMasterMessage, LinkRequest, MasterToAgentRecord, ReportedTask } from '../protocol/internal.js';
+import type {
+  AgentToMasterMessage,
+  LinkRequest,
+  MasterToAgentMessage,
+  MasterToAgentRecord,
+  OperationStatusMessage,
+  ReportedTask,
+} from '../protocol/internal.js';
 import type { Reply } from '../master/core/events.js';
 import type { Harness } from './harness.js';
 
@@ -18,6 +28,33 @@ export interface SimAgentOptions {
   readonly agentId?: string;
   readonly tasks?: readonly ReportedTask[];
   readonly frameworks?: LinkRequest['frameworks'];
+  /** Dynamic reservations and persistent volumes the agent reports it has (as after a master fail-over). */
+  readonly checkpointedResources?: LinkRequest['checkpointed_resources'];
+  /** The resource version the agent reports with `checkpointedResources`. */
+  readonly resourceVersion?: string;
+  /** Operation status updates not acknowledged yet, reported in the link request. */
+  readonly operationUpdates?: LinkRequest['operation_updates'];
+}
+
+/** Agent capabilities of a simulated agent unless told otherwise: everything berth's storage operations may ask for. */
+export const simAgentCapabilities: readonly string[] = [
+  'MULTI_ROLE',
+  'HIERARCHICAL_ROLE',
+  'RESERVATION_REFINEMENT',
+  'RESIZE_VOLUME',
+  'AGENT_OPERATION_FEEDBACK',
+];
+
+type ApplyOperation = Extract<MasterToAgentMessage, { type: 'APPLY_OPERATION' }>['apply_operation'];
+
+export interface OperationReport {
+  readonly state?: OperationStatusMessage['state'];
+  readonly message?: string;
+  /** Base64 of 16 bytes; a fresh one unless given. */
+  readonly statusUuid?: string;
+  /** The agent's total afterwards (OPERATION_FAILED: what the master adopts); the declared resources unless given. */
+  readonly totalResources?: OperationStatusMessage['total_resources'];
+  readonly resourceVersion?: string;
 }
 
 let simAgentNumber = 0;
@@ -32,6 +69,11 @@ export class SimAgent {
   private epoch = 0;
   private seq = 0;
   private readonly port: number;
+  private statusUuidNumber = 0;
+  /** Reported in the next link request; updated by APPLY_OPERATION and CHECKPOINT_RESOURCES. */
+  checkpointedResources: LinkRequest['checkpointed_resources'];
+  resourceVersion: string | undefined;
+  operationUpdates: LinkRequest['operation_updates'];
 
   constructor(
     private readonly harness: Harness,
@@ -39,11 +81,13 @@ export class SimAgent {
   ) {
     this.id = options.agentId;
     this.port = options.port ?? 5051 + simAgentNumber++;
+    this.checkpointedResources = options.checkpointedResources;
+    this.resourceVersion = options.resourceVersion;
+    this.operationUpdates = options.operationUpdates;
   }
 
   link(): Reply | undefined {
-    const resources = parseResourceText(this.options.resources ?? 'cpus:4;mem:4096;disk:4096;ports:[31000-32000]', '*');
-    if (!resources.ok) throw new Error(resources.error);
+    const resources = this.declaredResources();
     const linkId = this.harness.newId('sim-l');
     this.linkId = linkId;
     this.epoch = Math.max(this.epoch + 1, Math.floor(this.harness.clock.nowMs()));
@@ -57,13 +101,16 @@ export class SimAgent {
         hostname: this.options.hostname ?? `agent${this.port}.sim`,
         port: this.port,
         ip: '127.0.0.1',
-        resources: resources.value.map((r) => toCanonicalJson(r)),
+        resources,
         ...(this.options.attributes !== undefined ? { attributes: this.options.attributes } : {}),
       },
       version: '1.11.0',
-      capabilities: [...(this.options.capabilities ?? ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'])],
+      capabilities: [...(this.options.capabilities ?? simAgentCapabilities)],
       ...(this.options.tasks !== undefined ? { tasks: [...this.options.tasks] } : {}),
       ...(this.options.frameworks !== undefined ? { frameworks: [...this.options.frameworks] } : {}),
+      ...(this.checkpointedResources !== undefined ? { checkpointed_resources: [...this.checkpointedResources] } : {}),
+      ...(this.resourceVersion !== undefined ? { resource_version: this.resourceVersion } : {}),
+      ...(this.operationUpdates !== undefined ? { operation_updates: [...this.operationUpdates] } : {}),
     } as LinkRequest;
     const reply = this.harness.step({ type: 'agent_link', linkId, request });
     this.linked = reply?.status === 200;
@@ -74,6 +121,8 @@ export class SimAgent {
     if (linkId !== this.linkId) return;
     this.received.push(record);
     if (record.type === 'REGISTERED') this.id = record.registered.agent_id.value;
+    if (record.type === 'APPLY_OPERATION') this.checkpoint(record.apply_operation);
+    if (record.type === 'CHECKPOINT_RESOURCES') this.checkpoint(record.checkpoint_resources);
     if (record.type === 'PING' && !this.paused) this.send({ type: 'PONG' });
   }
 
@@ -88,10 +137,47 @@ export class SimAgent {
     });
   }
 
+  /** The APPLY_OPERATION messages received, oldest first. */
+  appliedOperations(): ApplyOperation[] {
+    return this.received.flatMap((record) => (record.type === 'APPLY_OPERATION' ? [record.apply_operation] : []));
+  }
+
+  /** The status update the agent would send on `operation` (OPERATION_FINISHED unless told otherwise). */
+  operationStatus(operation: ApplyOperation, report: OperationReport = {}): OperationStatusMessage {
+    return {
+      operation_uuid: operation.operation_uuid,
+      ...(operation.framework_id !== undefined ? { framework_id: operation.framework_id } : {}),
+      ...(operation.operation_id !== undefined ? { operation_id: operation.operation_id } : {}),
+      state: report.state ?? 'OPERATION_FINISHED',
+      ...(report.message !== undefined ? { message: report.message } : {}),
+      status_uuid: report.statusUuid ?? Buffer.alloc(16, ++this.statusUuidNumber).toString('base64'),
+      resource_version: report.resourceVersion ?? operation.resource_version,
+      total_resources: [...(report.totalResources ?? this.declaredResources())],
+    } as OperationStatusMessage;
+  }
+
+  /** Sends OPERATION_STATUS on `operation`; returns the update sent. */
+  reportOperation(operation: ApplyOperation, report: OperationReport = {}): OperationStatusMessage {
+    const status = this.operationStatus(operation, report);
+    this.send({ type: 'OPERATION_STATUS', operation_status: status });
+    return status;
+  }
+
   /** The link breaks (process killed, network gone). */
   disconnect(): void {
     if (this.linkId === undefined) return;
     this.harness.step({ type: 'agent_link_closed', linkId: this.linkId });
     this.linked = false;
+  }
+
+  private declaredResources(): LinkRequest['agent_info']['resources'] {
+    const resources = parseResourceText(this.options.resources ?? 'cpus:4;mem:4096;disk:4096;ports:[31000-32000]', '*');
+    if (!resources.ok) throw new Error(resources.error);
+    return resources.value.map((r) => toCanonicalJson(r)) as LinkRequest['agent_info']['resources'];
+  }
+
+  private checkpoint(sent: { resource_version: string; checkpointed_resources: readonly unknown[] }): void {
+    this.checkpointedResources = [...sent.checkpointed_resources] as LinkRequest['checkpointed_resources'];
+    this.resourceVersion = sent.resource_version;
   }
 }

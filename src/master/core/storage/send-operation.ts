@@ -11,6 +11,7 @@ import type { ValidatedOperation } from '../operations/index.js';
 import type { StepContext } from '../context.js';
 import type { Agent, Framework, Operation } from '../state.js';
 import { checkpointedWire } from './agent-resources.js';
+import { rescindOffer } from '../offers.js';
 
 /** Who asked: a framework (with an operation id when it wants feedback), or an operator. */
 export type OperationOrigin =
@@ -44,10 +45,25 @@ export function sendStorageOperation(ctx: StepContext, agent: Agent, validated: 
       checkpointed_resources: checkpointedWire(total),
     },
   };
+  if (validated.operation.type === 'DESTROY') rescindOffersHolding(ctx, agent, validated);
   ctx.state.operations.set(uuid, operation);
   if (framework !== undefined && operationId !== undefined) framework.operations.set(operationId, uuid);
   ctx.state.counters.increment(`master/operations/${validated.operation.type.toLowerCase()}`);
   ctx.sendToAgent(agent, { type: 'APPLY_OPERATION', apply_operation: operation.sent });
   ctx.log('info', `Sent ${validated.operation.type} operation ${uuid}${operationId !== undefined ? ` (${operationId})` : ''} to agent ${agent.id}`);
   return operation;
+}
+
+/**
+ * A destroyed volume must not stay in anybody's offer (spec/storage.md 2.4):
+ * a shared volume may sit in several frameworks' offers at once, and a launch
+ * on one of them would use a volume that no longer exists.
+ */
+function rescindOffersHolding(ctx: StepContext, agent: Agent, validated: ValidatedOperation): void {
+  const destroyed = validated.conversions.map(({ consumed }) => consumed.unallocate());
+  for (const offerId of [...agent.offers]) {
+    const offered = ctx.state.offers.get(offerId)?.resources.unallocate();
+    if (offered === undefined) continue;
+    if (destroyed.some((volume) => !offered.minus(volume).equals(offered))) rescindOffer(ctx, offerId);
+  }
 }
