@@ -89,6 +89,16 @@ describe('operations: create: resource rules', () => {
   });
 });
 
+describe('operations: create: container path (berth, stricter than Mesos)', () => {
+  it('operations: create: a container path that is not one relative path component is refused, naming the field', () => {
+    for (const path of ['/data', 'a/b', '..', '.', '']) {
+      expect(message([withDisk(pv, (d) => ({ ...d, volume: { container_path: path, mode: 'RW' } }))])).toBe(
+        `'disk.volume.container_path' of persistent volume 'pv-1' must be one relative path component (not empty, no '/', not '.' or '..'): '${path}'`,
+      );
+    }
+  });
+});
+
 describe('operations: create: persistence ID uniqueness', () => {
   it('operations: create: an ID already on the agent for the role is refused', () => {
     const facts = agent({ checkpointed: [unallocateResource(reservedVolume(32, 'pv-1'))] });

@@ -10,6 +10,7 @@ import { isShared, Resources, resourceToString, stripVolume, type Resource } fro
 import { createRequests } from './authorization.js';
 import {
   agentReservationCapabilityError,
+  containerPathError,
   firstError,
   masterResourcesError,
   persistentVolumeError,
@@ -40,7 +41,7 @@ export function validateCreate(operation: CreateOperation, actor: OperationActor
   });
 }
 
-/** Rules 5-7 for one volume, in Mesos' order. */
+/** Rules 5-7 for one volume, in Mesos' order, then berth's container path rule. */
 function volumeError(volume: Resource, actor: OperationActor, agent: AgentFacts): string | undefined {
   if (actor.kind === 'framework' && isShared(volume) && !actor.capabilities.has('SHARED_RESOURCES')) {
     return (
@@ -48,7 +49,7 @@ function volumeError(volume: Resource, actor: OperationActor, agent: AgentFacts)
       `'${actor.frameworkId}' with no SHARED_RESOURCES capability`
     );
   }
-  return agentReservationCapabilityError(volume, agent, 'Volume', 'created') ?? principalError(volume, actor.principal);
+  return agentReservationCapabilityError(volume, agent, 'Volume', 'created') ?? principalError(volume, actor.principal) ?? containerPathError(volume);
 }
 
 /**

@@ -128,3 +128,18 @@ export function agentReservationCapabilityError(
 export function rolesText(roles: ReadonlySet<string>): string {
   return `{ ${[...roles].sort().join(', ')} }`;
 }
+
+/**
+ * A volume appears at `<sandbox>/<container_path>`: one relative path
+ * component. Mesos lets any path through and its agent skips the volume with
+ * a warning, so the task runs without it (spec/storage.md 3.4, 8); berth
+ * refuses it, at CREATE and at LAUNCH. Undefined when the volume's path is fine.
+ */
+export function containerPathError(volume: Resource): string | undefined {
+  const path = volume.disk?.volume?.container_path ?? '';
+  if (path !== '' && path !== '.' && path !== '..' && !path.includes('/') && !path.includes('\u0000')) return undefined;
+  return (
+    `'disk.volume.container_path' of persistent volume '${volume.disk?.persistence?.id ?? ''}' ` +
+    `must be one relative path component (not empty, no '/', not '.' or '..'): '${path}'`
+  );
+}

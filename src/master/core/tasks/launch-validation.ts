@@ -18,6 +18,7 @@ import type { z } from 'zod';
 import type { Agent, Framework } from '../state.js';
 import { validateHealthCheck } from './health-check-validation.js';
 import { executorInfoFor } from './launch.js';
+import { containerPathError } from '../operations/rules.js';
 
 type WireTask = z.output<typeof TaskInfo>;
 
@@ -173,20 +174,11 @@ function duplicatePersistenceId(resources: Resources): string | undefined {
   return undefined;
 }
 
-/**
- * A volume appears at `<sandbox>/<container_path>`: one relative path
- * component. Mesos skips any other path with a warning on the agent and the
- * task runs without its volume (spec/storage.md 3.4, 8); berth refuses it.
- */
+/** The first persistent volume whose container path is not one relative path component, as an error naming the field. */
 function invalidContainerPath(resources: Resources, field: string): string | undefined {
   for (const { resource } of resources.entries) {
-    if (!isPersistentVolume(resource)) continue;
-    const path = resource.disk?.volume?.container_path ?? '';
-    if (path !== '' && path !== '.' && path !== '..' && !path.includes('/') && !path.includes('\u0000')) continue;
-    return (
-      `'${field}': 'disk.volume.container_path' of persistent volume '${resource.disk?.persistence?.id ?? ''}' ` +
-      `must be one relative path component (not empty, no '/', not '.' or '..'): '${path}'`
-    );
+    const error = isPersistentVolume(resource) ? containerPathError(resource) : undefined;
+    if (error !== undefined) return `'${field}': ${error}`;
   }
   return undefined;
 }
