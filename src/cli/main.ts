@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `berth` command. `master`, `agent`, `local` and `execute` take Mesos-style flags
+ * The `berth` command. `master`, `agent`, `local`, `execute`, `volumes`,
+ * `reservations` and `framework` take Mesos-style flags
  * (`--name=value`, `--no-name`), which their own parsers read: commander hands
  * them every argument untouched. commander handles the rest: `--version`,
  * `help [command]`, and unknown commands or options. Every user error is one
@@ -11,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { runAgent } from '../agent/shell/main.js';
+import { frameworkHelpFlags, runFrameworkCommand } from '../frameworks/command.js';
 import { flagsUsage, type FlagDefinitions } from '../lib/flags/index.js';
 import { runLocal } from '../local/run-local.js';
 import { runMaster } from '../master/shell/main.js';
@@ -19,6 +21,9 @@ import { runExecute } from './execute/run-execute.js';
 import { agentFlags } from './flags/agent-flags.js';
 import { localFlags } from './flags/local-flags.js';
 import { masterFlags } from './flags/master-flags.js';
+import { reservationsGroup, runReservations } from './storage/reservations.js';
+import { groupHelpFlags } from './storage/subcommands.js';
+import { runVolumes, volumesGroup } from './storage/volumes.js';
 
 type FlagCommand = (argv: readonly string[]) => Promise<number>;
 
@@ -48,6 +53,21 @@ const flagCommands: Readonly<Record<string, FlagCommandEntry>> = {
     run: (argv) => runExecute(argv),
     flags: executeFlags,
     description: "Run one task as mesos-execute does and exit with its status (see 'berth help execute')",
+  },
+  volumes: {
+    run: (argv) => runVolumes(argv),
+    flags: groupHelpFlags(volumesGroup),
+    description: "Persistent volumes: list, create, destroy, grow, shrink (see 'berth volumes --help')",
+  },
+  reservations: {
+    run: (argv) => runReservations(argv),
+    flags: groupHelpFlags(reservationsGroup),
+    description: "Dynamic reservations: list, reserve, unreserve (see 'berth reservations --help')",
+  },
+  framework: {
+    run: (argv) => runFrameworkCommand(argv),
+    flags: frameworkHelpFlags(),
+    description: "Run a reference framework: persistent-volumes, dynamic-reservation (see 'berth framework --help')",
   },
 };
 
