@@ -50,13 +50,14 @@ export interface LaunchRateOptions {
   readonly progress: (line: string) => void;
 }
 
-interface Started {
+export interface Started {
   readonly child: GroupChild;
   readonly url: string;
   readonly workDir: string;
 }
 
-async function start(root: string, command: 'master' | 'agent', flags: readonly string[]): Promise<Started> {
+/** Starts the built CLI's `master` or `agent` in a fresh work directory under `root`; resolves once it listens. */
+export async function startBerthProcess(root: string, command: 'master' | 'agent', flags: readonly string[]): Promise<Started> {
   const workDir = mkdtempSync(join(root, `${command}-`));
   const started = await startProcess({
     name: command,
@@ -154,13 +155,18 @@ export async function runLaunchRate(options: LaunchRateOptions): Promise<LaunchR
   const benchRoot = mkdtempSync(join(options.root, 'run-'));
   const processes: Started[] = [];
   try {
-    const master = await start(benchRoot, 'master', ['--allocation_interval=50ms']);
+    const master = await startBerthProcess(benchRoot, 'master', ['--allocation_interval=50ms']);
     processes.push(master);
-    const agent = await start(benchRoot, 'agent', [`--master=${master.url.replace('http://', '')}`, '--resources=cpus:64;mem:65536', '--registration_backoff_factor=10ms']);
+    const agent = await startBerthProcess(benchRoot, 'agent', [`--master=${master.url.replace('http://', '')}`, '--resources=cpus:64;mem:65536', '--registration_backoff_factor=10ms']);
     processes.push(agent);
     return await drive(master.url, options);
   } finally {
-    await Promise.all(processes.map((started) => stopGroup(started.child, 5_000)));
-    for (const started of processes) await killProcesses(findMarkedProcesses(`${markerVariable}=${started.workDir}`), 5_000);
+    await stopBerthProcesses(processes);
   }
+}
+
+/** Stops each process's group, then kills whatever is left marked with its work directory (task supervisors, tasks). */
+export async function stopBerthProcesses(processes: readonly Started[]): Promise<void> {
+  await Promise.all(processes.map((started) => stopGroup(started.child, 5_000)));
+  for (const started of processes) await killProcesses(findMarkedProcesses(`${markerVariable}=${started.workDir}`), 5_000);
 }

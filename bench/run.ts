@@ -1,10 +1,18 @@
 /**
  * `npm run bench`: the allocator benchmark in the shape of Mesos' DeclineOffers
  * at 1k agents x 100 frameworks, 10k x 1k and 20k x 2k, then the launch rate
- * (launch-rate.ts). Prints the first and the median allocation cycle beside
- * Mesos' figure and writes them to bench/results/decline-offers.json; prints
- * the median launch rate beside Mesos 1.7's and writes
- * bench/results/launch-rate.json. `10000x1000` or `launch-rate` runs one.
+ * (launch-rate.ts), then the storage benchmarks of issue 4: CREATE latency
+ * (create-latency.ts) and the allocation cycle with persistent volumes
+ * (allocation-with-volumes.ts). Prints the first and the median allocation
+ * cycle beside Mesos' figure and writes them to
+ * bench/results/decline-offers.json; prints the median launch rate beside
+ * Mesos 1.7's and writes bench/results/launch-rate.json; prints the CREATE
+ * latency's p50 and p99 beside one fsync's and writes
+ * bench/results/create-latency.json; prints the cycle with and without volumes
+ * and their ratio beside the goal of 1.2 and writes
+ * bench/results/allocation-with-volumes.json. `10000x1000`, `launch-rate`,
+ * `create-latency` or `allocation-with-volumes` runs one (the last also takes
+ * a shape: `allocation-with-volumes 10000x1000`).
  *
  * Mesos' procedure runs 2 x frameworks rounds; the first `frameworks` rounds
  * each make one offer per agent, the rest make none. A full run at 20k x 2k
@@ -17,6 +25,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  describeAllocationWithVolumes,
+  goalVolumeCycleRatio,
+  runAllocationWithVolumes,
+  type AllocationWithVolumesResult,
+} from './allocation-with-volumes.js';
+import { createLatencyRoot, goalCreateP99Ms, runCreateLatency } from './create-latency.js';
 import { runDeclineOffers, type DeclineOffersResult } from './decline-offers.js';
 import { goalLaunchesPerSecond, launchRateRoot, mesosLaunchesPerSecond, runLaunchRate, type LaunchRateResult } from './launch-rate.js';
 
@@ -71,18 +86,26 @@ function report(result: DeclineOffersResult): Record<string, unknown> {
 /** The marker of the line a child process reports its shape's record on. */
 const recordPrefix = 'decline-offers-record ';
 
+function shapeName(shape: Shape): string {
+  return `${shape.agents}x${shape.frameworks}`;
+}
+
 /**
  * Each shape runs in a process of its own (same Node flags), so that one
  * shape's garbage is never collected inside the next shape's timed cycles.
+ * `args` name what the child runs (after `--child`).
  */
-function runInChild(shape: Shape, full: boolean): Record<string, unknown> {
+function runInChild(args: readonly string[]): Record<string, unknown> {
   const script = fileURLToPath(import.meta.url);
-  const args = [...process.execArgv, script, `${shape.agents}x${shape.frameworks}`, '--child', ...(full ? ['--full'] : [])];
-  const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 24 });
+  const child = spawnSync(process.execPath, [...process.execArgv, script, '--child', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   const lines = (child.stdout ?? '').split('\n');
   for (const line of lines) if (line !== '' && !line.startsWith(recordPrefix)) process.stdout.write(`${line}\n`);
   const record = lines.find((line) => line.startsWith(recordPrefix));
-  if (child.status !== 0 || record === undefined) throw new Error(`bench: shape ${shape.agents}x${shape.frameworks} failed (exit ${String(child.status)})`);
+  if (child.status !== 0 || record === undefined) throw new Error(`bench: ${args.join(' ')} failed (exit ${String(child.status)})`);
   return JSON.parse(record.slice(recordPrefix.length)) as Record<string, unknown>;
 }
 
@@ -121,27 +144,108 @@ async function runLaunchRateBench(directory: string): Promise<void> {
   process.stdout.write(`wrote ${file}\n`);
 }
 
+/** CREATE latency through a real master and agent (create-latency.ts), beside one fsync's. */
+async function runCreateLatencyBench(directory: string): Promise<void> {
+  const volumes = 1_000;
+  process.stdout.write(`CREATE latency: ${volumes} volumes of 1 MB, one CREATE per ACCEPT\n`);
+  const root = createLatencyRoot();
+  let result: Awaited<ReturnType<typeof runCreateLatency>>;
+  try {
+    result = await runCreateLatency({ volumes, root, progress: (line) => process.stdout.write(`${line}\n`) });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const ms = (value: number): string => `${value.toFixed(2)} ms`;
+  process.stdout.write(
+    `CREATE latency: p50 ${ms(result.createMs.p50)}, p99 ${ms(result.createMs.p99)} (max ${ms(result.createMs.max)}; ` +
+      `first 100 mean ${ms(result.firstHundredMeanMs)}, last 100 mean ${ms(result.lastHundredMeanMs)}) ` +
+      `(fsync: p50 ${ms(result.fsyncMs.p50)}, p99 ${ms(result.fsyncMs.p99)}; goal p99 under ${goalCreateP99Ms} ms)\n` +
+      `  ACCEPT answered (202) after p50 ${ms(result.acceptMs.p50)}, p99 ${ms(result.acceptMs.p99)}; ` +
+      `the agent's part, replayed in process: reading the operation's resources p50 ${ms(result.agentTakeMs.p50)}, p99 ${ms(result.agentTakeMs.p99)}; ` +
+      `commitResourceState p50 ${ms(result.agentCommitMs.p50)}, p99 ${ms(result.agentCommitMs.p99)}; ` +
+      `checkpoint after the last CREATE: ${(result.checkpointBytes / 1024).toFixed(0)} KiB\n`,
+  );
+  const file = join(directory, 'create-latency.json');
+  const record = {
+    benchmark: 'create-latency',
+    date: new Date().toISOString(),
+    node: process.version,
+    volumes: result.volumes,
+    create_ms: result.createMs,
+    accept_answered_ms: result.acceptMs,
+    first_hundred_mean_ms: result.firstHundredMeanMs,
+    last_hundred_mean_ms: result.lastHundredMeanMs,
+    anchor_fsync_ms: result.fsyncMs,
+    goal_create_p99_ms: goalCreateP99Ms,
+    agent_take_replayed_ms: result.agentTakeMs,
+    agent_commit_replayed_ms: result.agentCommitMs,
+    checkpoint_bytes_after_last: result.checkpointBytes,
+    loop_seconds: result.loopSeconds,
+  };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
+/** Shapes allocation-with-volumes runs by default (each variant doubles a shape's set-up). */
+const volumeShapes: readonly Shape[] = shapes.filter((shape) => shape.agents <= 10_000);
+
+/** The DeclineOffers cycle with a volume on every agent against the same without (allocation-with-volumes.ts), a child process per shape. */
+function runAllocationWithVolumesBench(directory: string, selected: readonly Shape[], full: boolean): void {
+  const results = selected.map((shape) => {
+    const result = runInChild(['allocation-with-volumes', shapeName(shape), ...(full ? ['--full'] : [])]) as unknown as AllocationWithVolumesResult;
+    process.stdout.write(`${describeAllocationWithVolumes(result)}\n`);
+    return result;
+  });
+  const file = join(directory, 'allocation-with-volumes.json');
+  const record = { benchmark: 'allocation-with-volumes', date: new Date().toISOString(), node: process.version, goal_ratio_max: goalVolumeCycleRatio, results };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
+/** Benchmarks run by name; without one, all of them run. */
+const benchmarkNames = ['launch-rate', 'create-latency', 'allocation-with-volumes'] as const;
+type BenchmarkName = (typeof benchmarkNames)[number];
+
+function isBenchmarkName(arg: string): arg is BenchmarkName {
+  return (benchmarkNames as readonly string[]).includes(arg);
+}
+
+/** In a child process: one shape of DeclineOffers, or of allocation-with-volumes (both clusters); prints its record. */
+function runChild(shapeArg: string | undefined, benchmark: BenchmarkName | undefined, full: boolean): void {
+  const shape = shapes.find((candidate) => shapeName(candidate) === shapeArg);
+  if (shape === undefined) throw new Error(`bench: no shape ${String(shapeArg)}`);
+  const rounds = full ? Number.MAX_SAFE_INTEGER : shape.rounds;
+  const record =
+    benchmark === 'allocation-with-volumes'
+      ? runAllocationWithVolumes(shape.agents, shape.frameworks, rounds)
+      : report(runDeclineOffers(shape.agents, shape.frameworks, rounds));
+  process.stdout.write(`${recordPrefix}${JSON.stringify(record)}\n`);
+}
+
 async function main(): Promise<void> {
   const full = process.argv.includes('--full');
-  const only = process.argv.find((arg) => /^\d+x\d+$/.test(arg) || arg === 'launch-rate');
-  const selected = shapes.filter((shape) => only === undefined || only === `${shape.agents}x${shape.frameworks}`);
+  const shapeArg = process.argv.find((arg) => /^\d+x\d+$/.test(arg));
+  const benchmark = process.argv.find(isBenchmarkName);
   if (process.argv.includes('--child')) {
-    for (const shape of selected) {
-      const record = report(runDeclineOffers(shape.agents, shape.frameworks, full ? Number.MAX_SAFE_INTEGER : shape.rounds));
-      process.stdout.write(`${recordPrefix}${JSON.stringify(record)}\n`);
-    }
+    runChild(shapeArg, benchmark, full);
     return;
   }
+  const selected = shapes.filter((shape) => shapeArg === undefined || shapeArg === shapeName(shape));
+  if (selected.length === 0) throw new Error(`bench: no shape ${String(shapeArg)}`);
   process.stdout.write(`node ${process.version}, ${new Date().toISOString()}${full ? ', full procedure' : ''}\n`);
   const directory = join(import.meta.dirname, '..', '..', 'bench', 'results');
   mkdirSync(directory, { recursive: true });
-  if (selected.length > 0) {
-    const results = selected.map((shape) => runInChild(shape, full));
+  if (benchmark === undefined) {
+    const results = selected.map((shape) => runInChild([shapeName(shape), ...(full ? ['--full'] : [])]));
     const file = join(directory, 'decline-offers.json');
     writeFileSync(file, `${JSON.stringify({ benchmark: 'DeclineOffers', date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
     process.stdout.write(`wrote ${file}\n`);
   }
-  if (only === undefined || only === 'launch-rate') await runLaunchRateBench(directory);
+  // A shape alone runs only DeclineOffers at that shape.
+  const all = benchmark === undefined && shapeArg === undefined;
+  if (all || benchmark === 'launch-rate') await runLaunchRateBench(directory);
+  if (all || benchmark === 'create-latency') await runCreateLatencyBench(directory);
+  if (all || benchmark === 'allocation-with-volumes') runAllocationWithVolumesBench(directory, shapeArg === undefined ? volumeShapes : selected, full);
 }
 
 main().then(
