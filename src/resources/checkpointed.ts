@@ -9,6 +9,9 @@ import { err, ok, type Result } from '../lib/result.js';
 import { isPersistentVolume, needsCheckpointing, stripVolume } from './resource.js';
 import { resourceToString } from './resource-string.js';
 import { Resources } from './resources.js';
+import { EntryIndex } from './entry-index.js';
+import { entryOf } from './entries.js';
+import { normalizeResource } from './normalize.js';
 import type { Resource } from './types.js';
 
 /** The declared resource a checkpointed one was made from. */
@@ -25,14 +28,17 @@ function declaredOrigin(checkpointed: Resource): Resource {
  * declared resources no longer hold what a checkpointed resource was made from.
  */
 export function applyCheckpointedResources(declared: Resources, checkpointed: Resources): Result<Resources, string> {
-  let total = declared;
+  // One working list for the whole walk, indexed: an agent with a thousand volumes
+  // would otherwise copy and scan its total a thousand times.
+  const total = new EntryIndex(declared.entries.slice());
   for (const { resource } of checkpointed.entries) {
     if (!needsCheckpointing(resource)) return err(`Unexpected checkpointed resources ${resourceToString(resource)}`);
-    const origin = declaredOrigin(resource);
-    if (!total.contains(origin)) {
-      return err(`Incompatible agent resources: ${total.toString()} does not contain ${resourceToString(origin)}`);
+    const origin = entryOf(normalizeResource(declaredOrigin(resource)));
+    if (!total.someContains(origin)) {
+      return err(`Incompatible agent resources: ${Resources.ofEntries(total.entries).toString()} does not contain ${resourceToString(origin.resource)}`);
     }
-    total = total.minus(origin).plus(resource);
+    total.subtract(origin);
+    total.add(entryOf(resource));
   }
-  return ok(total);
+  return ok(Resources.ofEntries(total.entries));
 }

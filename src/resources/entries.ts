@@ -24,7 +24,7 @@ export function entryOf(resource: Resource): ResourceEntry {
   return { resource, count: 1 };
 }
 
-function isEmptyEntry(entry: ResourceEntry): boolean {
+export function isEmptyEntry(entry: ResourceEntry): boolean {
   return entry.count === 0 || isEmptyResource(entry.resource);
 }
 
@@ -92,7 +92,7 @@ export function subtractEntry(entries: ResourceEntry[], entry: ResourceEntry): v
   }
 }
 
-function isNegativeOrEmpty(resource: Resource): boolean {
+export function isNegativeOrEmpty(resource: Resource): boolean {
   if (resource.type === 'SCALAR') return toFixed(resource.scalar?.value ?? 0) <= 0;
   return isEmptyResource(resource);
 }

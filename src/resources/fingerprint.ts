@@ -53,6 +53,29 @@ function quantityFingerprint(resource: Resource): unknown {
   }
 }
 
+const metaFingerprintCache = new WeakMap<Resource, string>();
+
+/**
+ * Everything but the quantity: equal if and only if `sameMeta` (compare.ts),
+ * which every merge, subtraction and containment of two resources requires.
+ */
+export function metaFingerprint(resource: Resource): string {
+  const cached = metaFingerprintCache.get(resource);
+  if (cached !== undefined) return cached;
+  const fingerprint = JSON.stringify([
+    resource.name,
+    resource.type,
+    resource.allocation_info === undefined ? null : resource.allocation_info.role,
+    resource.reservations.map(reservationFingerprint),
+    diskFingerprint(resource.disk),
+    resource.revocable !== undefined,
+    resource.provider_id === undefined ? null : resource.provider_id.value,
+    resource.shared !== undefined,
+  ]);
+  metaFingerprintCache.set(resource, fingerprint);
+  return fingerprint;
+}
+
 /** Equal fingerprints if and only if `resourceEquals`. */
 export function resourceFingerprint(resource: Resource): string {
   const cached = fingerprintCache.get(resource);

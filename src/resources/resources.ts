@@ -18,6 +18,7 @@ import {
   type ResourceEntry,
 } from './entries.js';
 import { entriesFingerprint } from './fingerprint.js';
+import { EntryIndex } from './entry-index.js';
 import { ResourceQuantities } from './quantities.js';
 import {
   allocateResource,
@@ -73,11 +74,11 @@ export class Resources {
 
   /** Adds each resource in turn; invalid (spec 1.3) and empty resources are silently skipped. */
   static of(resources: Iterable<Resource>): Resources {
-    const entries: ResourceEntry[] = [];
+    const added: ResourceEntry[] = [];
     for (const resource of resources) {
-      if (validateWireResource(resource) === undefined) addEntry(entries, entryOf(normalizeResource(resource)));
+      if (validateWireResource(resource) === undefined) added.push(entryOf(normalizeResource(resource)));
     }
-    return Resources.fromEntries(entries);
+    return Resources.fromEntries(combined([], added, 'add'));
   }
 
   /**
@@ -89,6 +90,11 @@ export class Resources {
     const parsed = parseResourcesString(text, defaultRole);
     if (!parsed.ok) throw new Error(parsed.error);
     return Resources.of(parsed.value);
+  }
+
+  /** For this module only: entries that already obey the invariants of entries.ts. */
+  static ofEntries(entries: readonly ResourceEntry[]): Resources {
+    return Resources.fromEntries(entries);
   }
 
   private static fromEntries(entries: readonly ResourceEntry[]): Resources {
@@ -122,9 +128,7 @@ export class Resources {
     if (other instanceof Resources) {
       if (other.entries.length === 0) return this;
       if (this.entries.length === 0) return other;
-      const entries = this.entries.slice();
-      for (const entry of other.entries) addEntry(entries, entry);
-      return Resources.fromEntries(entries);
+      return Resources.fromEntries(combined(this.entries, other.entries, 'add'));
     }
     if (validateWireResource(other) !== undefined) return this;
     const entries = this.entries.slice();
@@ -139,9 +143,7 @@ export class Resources {
       if (other.entries.length === 0) return this;
       // Each entry takes away itself or an equal one, leaving nothing (an agent offered whole).
       if (other === this) return Resources.emptyInstance;
-      const entries = this.entries.slice();
-      for (const entry of other.entries) subtractEntry(entries, entry);
-      return Resources.fromEntries(entries);
+      return Resources.fromEntries(combined(this.entries, other.entries, 'subtract'));
     }
     if (validateWireResource(other) !== undefined) return this;
     const entries = this.entries.slice();
@@ -158,6 +160,7 @@ export class Resources {
       return validateWireResource(other) === undefined && someEntryContains(this.entries, entryOf(normalizeResource(other)));
     }
     if (other === this || other.entries.length === 0) return true;
+    if (indexed(this.entries.length, other.entries.length)) return containsIndexed(this.entries, other.entries);
     let remaining: ResourceEntry[] | undefined;
     for (const entry of other.entries) {
       if (!someEntryContains(remaining ?? this.entries, entry)) return false;
@@ -189,9 +192,8 @@ export class Resources {
 
   /** Rewrites every resource and merges entries that became addable. */
   private map(transform: (resource: Resource) => Resource): Resources {
-    const entries: ResourceEntry[] = [];
-    for (const { resource, count } of this.entries) addEntry(entries, { resource: transform(resource), count });
-    return Resources.fromEntries(entries);
+    const transformed = this.entries.map(({ resource, count }) => ({ resource: transform(resource), count }));
+    return Resources.fromEntries(combined([], transformed, 'add'));
   }
 
   allocate(role: string): Resources {
@@ -398,4 +400,40 @@ export class Resources {
     for (const [name, entries] of grouped) result.set(name, Resources.fromEntries(entries));
     return result;
   }
+}
+
+/**
+ * Scanning `base` for each of `others` costs their product; past this, an
+ * index by metadata (entry-index.ts) is cheaper than the scan. Agents' usual
+ * handful of entries never reach it, so the allocator's hot path stays a scan.
+ */
+const indexedProductMin = 512;
+
+function indexed(baseSize: number, othersSize: number): boolean {
+  return (baseSize + othersSize) * othersSize > indexedProductMin;
+}
+
+/** `base` with each of `others` added or subtracted in turn (entries.ts semantics). */
+function combined(base: readonly ResourceEntry[], others: readonly ResourceEntry[], operation: 'add' | 'subtract'): ResourceEntry[] {
+  const entries = base.slice();
+  if (!indexed(base.length, others.length)) {
+    for (const entry of others) (operation === 'add' ? addEntry : subtractEntry)(entries, entry);
+    return entries;
+  }
+  const index = new EntryIndex(entries);
+  for (const entry of others) {
+    if (operation === 'add') index.add(entry);
+    else index.subtract(entry);
+  }
+  return entries;
+}
+
+/** Resources.contains over an index: a matched volume is used up, as in the scan. */
+function containsIndexed(base: readonly ResourceEntry[], others: readonly ResourceEntry[]): boolean {
+  const index = new EntryIndex(base.slice());
+  for (const entry of others) {
+    if (!index.someContains(entry)) return false;
+    if (isPersistentVolume(entry.resource)) index.subtract(entry);
+  }
+  return true;
 }
