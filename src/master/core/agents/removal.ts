@@ -3,7 +3,8 @@
  * rescinded; tasks of frameworks that do not checkpoint are lost at once. An
  * agent removed outright (it unregistered, or a new agent took its address)
  * takes its tasks with it: TASK_LOST with REASON_AGENT_REMOVED for every
- * framework, and FAILURE to each connected framework.
+ * framework, and FAILURE to each connected framework; operations it never
+ * reported on are OPERATION_DROPPED.
  */
 import type { StepContext } from '../context.js';
 import type { Agent, Framework, Task } from '../state.js';
@@ -11,6 +12,7 @@ import { rescindOffer } from '../offers.js';
 import { applyMasterUpdate } from '../tasks/master-update.js';
 import { completeTask } from '../tasks/removal.js';
 import { forgetExecutor } from './executors.js';
+import { dropOperationsOf } from '../storage/operation-status.js';
 
 export function onAgentLinkClosed(ctx: StepContext, linkId: string): void {
   const state = ctx.state;
@@ -61,6 +63,7 @@ export function removeAgent(ctx: StepContext, agent: Agent, reason: RemovalReaso
     completeTask(ctx, framework, task);
   }
   for (const framework of state.frameworks.values()) framework.executors.delete(agent.id);
+  dropOperationsOf(ctx, agent, 'Agent removed');
   state.allocator.removeAgent(agent.id);
   if (agent.link !== undefined) ctx.closeAgentLink(agent.link.linkId);
   state.timers.cancel(`ping:${agent.id}`);

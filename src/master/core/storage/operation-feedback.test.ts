@@ -172,4 +172,16 @@ describe('master: storage operation feedback', () => {
       ['op-2', 'OPERATION_FINISHED'],
     ]);
   });
+
+  it('drops an operation its agent never reported on when the agent is removed: OPERATION_DROPPED, and reconciliation no longer knows it', () => {
+    const { framework, agent } = reserveWithId();
+
+    agent.send({ type: 'UNREGISTER' });
+
+    expect(statuses(framework)).toEqual([
+      { operation_id: { value: 'op-1' }, state: 'OPERATION_DROPPED', message: 'Agent removed', agent_id: { value: agent.id } },
+    ]);
+    reconcile(framework, ['op-1']);
+    expect(statuses(framework).at(-1)?.state).toBe('OPERATION_UNKNOWN');
+  });
 });

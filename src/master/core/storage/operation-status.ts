@@ -122,3 +122,27 @@ function adoptAgentTotal(ctx: StepContext, agent: Agent, report: OperationStatus
   ctx.state.allocator.updateAgent(agent.id, agent.totalResources, agent.capabilities, placement(agent));
   ctx.requestAllocation([agent.id]);
 }
+
+/**
+ * The agent is gone before it reported on its operations: each is dropped,
+ * with OPERATION_DROPPED to a framework that asked for feedback (made by the
+ * master, so without a uuid to acknowledge, as Mesos' own drops). What
+ * reports it made and the framework has not acknowledged are forgotten.
+ */
+export function dropOperationsOf(ctx: StepContext, agent: Agent, message: string): void {
+  for (const operation of [...ctx.state.operations.values()]) {
+    if (operation.agentId !== agent.id) continue;
+    ctx.state.operations.delete(operation.uuid);
+    const framework = operation.frameworkId === undefined ? undefined : ctx.state.frameworks.get(operation.frameworkId);
+    if (framework === undefined || operation.operationId === undefined) continue;
+    framework.operations.delete(operation.operationId);
+    if (operation.state !== 'OPERATION_PENDING') continue;
+    ctx.state.counters.increment('master/operations/dropped');
+    ctx.sendToFramework(framework, {
+      type: 'UPDATE_OPERATION_STATUS',
+      update_operation_status: {
+        status: { operation_id: { value: operation.operationId }, state: 'OPERATION_DROPPED', message, agent_id: { value: agent.id } },
+      },
+    });
+  }
+}
