@@ -11,10 +11,11 @@
  * framework drives the scheduler API over HTTP; the volume's directory is
  * looked at on the agent's disk.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { latestAgentLink } from '../../src/agent/paths.js';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
 import type { WireOffer, WireOperationStatus } from '../../src/protocol/outputs.js';
 import type { SchedulerEvent } from '../../src/protocol/scheduler.js';
@@ -200,6 +201,28 @@ describe('persistent volumes: data survives restarts', () => {
     const after = await open(restarted.url, { ...info, id: { value: before.frameworkId } });
 
     await readBack(after, agent.url);
+  });
+});
+
+describe('persistent volumes: a new agent id', () => {
+  it('keeps the volume and its data when the agent comes back under a new id (as after a reboot that lost its id), and offers it again', async () => {
+    const master = await startMaster({ flags: fastMasterFlags });
+    const agent = await startAgent(master.url, { flags: agentFlags });
+    await waitForActiveAgents(master.url, 1);
+    const session = await open(master.url, storageFramework());
+    const { agentId } = await createAndWrite(session, agent);
+
+    agent.kill('SIGKILL');
+    await agent.exited;
+    // The agent's record of its id is gone; its reservations and volumes live apart, under meta/resources.
+    rmSync(latestAgentLink(agent.workDir), { force: true });
+    const restarted = await agent.restart();
+
+    const offer = await offerWith(session, (candidate) => persistenceIds(candidate).includes('pv-1') && candidate.agent_id.value !== agentId, 20_000);
+    expect(offer.agent_id.value).not.toBe(agentId);
+    expect(readFileSync(join(volumeDirectory(agent, 'pv-1'), 'table.db'), 'utf8')).toBe('rows written before the restart\n');
+    await session.decline([offer.id], { refuse_seconds: 0 });
+    await readBack(session, restarted.url);
   });
 });
 
