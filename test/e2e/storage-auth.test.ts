@@ -76,6 +76,9 @@ describe('storage: authentication and authorization', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers['www-authenticate']).toBe('Basic realm="mesos-master-readwrite"');
     expect((await postForm(url, form(agentId, 'resources', [reservedDisk('ops')]), 'ops:wrong')).status).toBe(401);
+    // The router decodes %XX: an encoded path reaches the same endpoint, and must be asked for credentials too.
+    expect((await postForm(`${masterUrl}/master/%72eserve`, form(agentId, 'resources', [reservedDisk('ops')]))).status).toBe(401);
+    expect((await postForm(`${masterUrl}/master/%61pi/v1`, [])).status).toBe(401);
     // eve authenticates but may not reserve: 403, empty body.
     const denied = await postForm(url, form(agentId, 'resources', [reservedDisk('eve')]), 'eve:pw');
     expect([denied.status, denied.text]).toEqual([403, '']);

@@ -79,7 +79,7 @@ export class AgentCore {
         onExecutorClosed(step, event.connectionId);
         break;
       case 'resources_committed':
-        onResourcesCommitted(step, event.report, event.onDisk, event.error);
+        onResourcesCommitted(step, event.report, event.attempted, event.onDisk, event.error);
         break;
       default:
         assertNever(event, 'agent event');

@@ -29,6 +29,7 @@ export type AgentEvent =
   | {
       readonly type: 'resources_committed';
       readonly report: OperationStatusMessage | undefined;
+      readonly attempted: ResourceState;
       readonly onDisk: ResourceState;
       readonly error: string | undefined;
     };

@@ -58,8 +58,8 @@ function operationStatuses(effects: ReturnType<AgentDriver['tick']>): OperationS
   return messages(effects).flatMap((m) => (m.type === 'OPERATION_STATUS' ? [m.operation_status] : []));
 }
 
-function committed(d: AgentDriver, report: OperationStatusMessage | undefined, onDisk: ResourceState, error?: string) {
-  return d.step({ type: 'resources_committed', report, onDisk, error }).effects;
+function committed(d: AgentDriver, report: OperationStatusMessage | undefined, onDisk: ResourceState, error?: string, attempted?: ResourceState) {
+  return d.step({ type: 'resources_committed', report, attempted: attempted ?? d.state.resourceState, onDisk, error }).effects;
 }
 
 describe('agent: storage operations', () => {
@@ -90,6 +90,19 @@ describe('agent: storage operations', () => {
     expect(failed?.status_uuid).not.toBe(commit?.report?.status_uuid);
     expect(d.state.resourceState.resources.isEmpty()).toBe(true);
     expect(resources(...(failed?.total_resources as WireResourceInput[])).equals(d.state.totalResources)).toBe(true);
+  });
+
+  it('keeps a later operation it has taken when an earlier one fails to commit, so that nothing it made is undone', () => {
+    const d = registered();
+    const [first] = ofType(d.master(apply('v1', [volumeOf('pv-1')])).effects, 'commit_resources');
+    const [second] = ofType(d.master(apply('v2', [volumeOf('pv-1'), volumeOf('pv-2')])).effects, 'commit_resources');
+
+    const after = committed(d, first?.report, second?.next ?? emptyResourceState, 'EACCES', first?.next);
+
+    expect(ofType(after, 'commit_resources')).toEqual([]);
+    expect(d.state.resourceState.version).toBe('v2');
+    expect(d.state.resourceState.resources.equals(resources(volumeOf('pv-1'), volumeOf('pv-2')))).toBe(true);
+    expect(operationStatuses(after)).toMatchObject([{ operation_uuid: 'op-v1', state: 'OPERATION_FAILED', resource_version: 'v2' }]);
   });
 
   it('refuses a set that does not fit its declared resources, without committing anything', () => {

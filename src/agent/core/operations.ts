@@ -9,7 +9,17 @@
  * the checkpoint and sent again on every link until it is acknowledged.
  */
 import type { OperationStatusMessage, MasterToAgentMessage } from '../../protocol/internal.js';
-import { applyCheckpointedResources, fromWireList, needsCheckpointing, Resources, toCanonicalJson } from '../../resources/index.js';
+import {
+  applyCheckpointedResources,
+  fromWireList,
+  needsCheckpointing,
+  reservationRole,
+  Resources,
+  resourceToString,
+  toCanonicalJson,
+  validatePersistenceId,
+  validateRole,
+} from '../../resources/index.js';
 import type { ResourceState } from '../volumes/checkpointed-resources.js';
 import type { AgentStep } from './step.js';
 import { newUpdateUuid } from './status-updates.js';
@@ -45,24 +55,41 @@ export function onCheckpointResources(step: AgentStep, message: CheckpointResour
   takeResources(step, next.resources, next.total, message.resource_version, undefined);
 }
 
-/** The shell committed (or failed to commit) the resource state an operation led to. */
-export function onResourcesCommitted(step: AgentStep, report: OperationStatusMessage | undefined, onDisk: ResourceState, error: string | undefined): void {
+/**
+ * The shell committed (or failed to commit) `attempted`, the resource state an
+ * operation led to; `onDisk` is what the checkpoint holds now.
+ */
+export function onResourcesCommitted(
+  step: AgentStep,
+  report: OperationStatusMessage | undefined,
+  attempted: ResourceState,
+  onDisk: ResourceState,
+  error: string | undefined,
+): void {
   const state = step.state;
   if (error === undefined) {
     if (report !== undefined) step.sendToMaster({ type: 'OPERATION_STATUS', operation_status: report });
     return;
   }
   step.log('error', `Failed to apply checkpointed resources: ${error}`);
-  // What is on disk is what the agent has; operations taken after the failed one go with it.
-  state.resourceState = { ...onDisk, operationUpdates: state.resourceState.operationUpdates.filter((update) => update.status_uuid !== report?.status_uuid) };
-  state.totalResources = totalOrDeclared(step, onDisk.resources);
+  const updates = state.resourceState.operationUpdates.filter((update) => update.status_uuid !== report?.status_uuid);
+  if (state.resourceState.version === attempted.version) {
+    // The failed change is the newest taken: the agent has what is on disk.
+    state.resourceState = { ...onDisk, operationUpdates: updates };
+    state.totalResources = totalOrDeclared(step, onDisk.resources);
+  } else {
+    // A later change was taken since (the master sent it built on this one): its
+    // commit brings the disk to the state the core holds; going back to the disk
+    // here would undo it, and the next commit would delete its volumes.
+    state.resourceState = { ...state.resourceState, operationUpdates: updates };
+  }
   if (report === undefined) return;
   const failed: OperationStatusMessage = {
     ...report,
     state: 'OPERATION_FAILED',
     message: error,
     status_uuid: newUpdateUuid(step),
-    resource_version: onDisk.version ?? '',
+    resource_version: state.resourceState.version ?? '',
     total_resources: wire(state.totalResources),
   };
   if (failed.operation_id !== undefined) keepUpdate(step, failed);
@@ -115,6 +142,11 @@ function checkpointedOf(step: AgentStep, wireResources: readonly unknown[]): { r
   const resources = Resources.of(parsed.value).unallocate();
   const unexpected = resources.filter((resource) => !needsCheckpointing(resource));
   if (!unexpected.isEmpty()) return `Unexpected checkpointed resources ${unexpected.toString()}`;
+  // A volume's directory is built from its role and id: never from ones the master should have refused.
+  for (const volume of resources.persistentVolumes().toDistinctList()) {
+    const invalid = validatePersistenceId(volume.disk?.persistence?.id ?? '') ?? validateRole(reservationRole(volume));
+    if (invalid !== undefined) return `Invalid persistent volume ${resourceToString(volume)}: ${invalid}`;
+  }
   const total = applyCheckpointedResources(step.state.config.declared, resources);
   if (!total.ok) return `Checkpointed resources ${resources.toString()} are incompatible with agent resources ${step.state.config.declared.toString()}: ${total.error}`;
   return { resources, total: total.value };

@@ -259,9 +259,9 @@ export class AgentRuntime {
   private commitResources(next: ResourceState, report: OperationStatusMessage | undefined): void {
     const committed = commitResourceState(this.workDir, this.resourcesOnDisk, next, { log: (message) => this.logger.info(message) });
     if (committed.ok) this.resourcesOnDisk = next;
-    const onDisk = this.resourcesOnDisk;
     const error = committed.ok ? undefined : committed.error;
-    setImmediate(() => this.dispatch({ type: 'resources_committed', report, onDisk, error }));
+    // What the checkpoint holds when the core hears of it, after any later commit.
+    setImmediate(() => this.dispatch({ type: 'resources_committed', report, attempted: next, onDisk: this.resourcesOnDisk, error }));
   }
 
   /**

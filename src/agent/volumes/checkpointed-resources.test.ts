@@ -151,6 +151,20 @@ describe('agent volumes: committing checkpointed resources', () => {
     expect(readFileSync(join(path, 'table.db'), 'utf8')).toBe('rows');
   });
 
+  it('deletes none of the volumes a change destroys when one of them is refused', () => {
+    const both = resources(volumeOf('pv-1'), volumeOf('pv-2'));
+    commit(workDir, Resources.empty(), both);
+    const first = join(workDir, 'volumes/roles/eng/pv-1');
+    const second = join(workDir, 'volumes/roles/eng/pv-2');
+    writeFileSync(join(first, 'a'), 'kept');
+
+    const refused = commit(workDir, both, resources(reservedDisk('eng'), reservedDisk('eng')), { mountPoints: [join(second, 'sub')] });
+
+    expect(refused.ok).toBe(false);
+    expect(readFileSync(join(first, 'a'), 'utf8')).toBe('kept');
+    expect(existsSync(second)).toBe(true);
+  });
+
   it('applies a target left by a crash before the rename', () => {
     const next = resources(volumeOf('pv-1'));
     mkdirSync(join(workDir, 'meta/resources'), { recursive: true });

@@ -10,7 +10,8 @@
  * say) is refused, not emptied through it.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fsyncDirectory } from '../../lib/durable-file.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { isMountDisk, type Resource, type Resources } from '../../resources/index.js';
 import { mountInfoPath, mountPointsWithin, parseMountPoints } from '../gc/mount-table.js';
@@ -28,7 +29,12 @@ export function syncVolumes(workDir: string, current: Resources, next: Resources
   for (const [path, volume] of after) {
     if (before.has(path) || existsSync(path)) continue;
     try {
-      mkdirSync(path, { recursive: true, mode: 0o755 });
+      const firstMade = mkdirSync(path, { recursive: true, mode: 0o755 });
+      // The new directories are durable before the checkpoint that names the volume is.
+      if (firstMade !== undefined) for (let made = path; ; made = dirname(made)) {
+        fsyncDirectory(dirname(made));
+        if (made === firstMade || made === dirname(made)) break;
+      }
     } catch (error) {
       return err(`Failed to create the persistent volume ${persistenceId(volume)} at '${path}': ${messageOf(error)}`);
     }
@@ -36,24 +42,34 @@ export function syncVolumes(workDir: string, current: Resources, next: Resources
   const gone = [...before].filter(([path]) => !after.has(path));
   if (gone.length === 0) return ok(undefined);
   const mountPoints = options.mountPoints ?? parseMountPoints(readFileSync(mountInfoPath, 'utf8'));
+  // Every deletion is checked before any is made: a refused one must not leave
+  // the others half done while the checkpoint still lists them.
   for (const [path, volume] of gone) {
-    const removed = removeVolume(path, volume, mountPoints, options.log);
+    const refused = deletionRefused(path, volume, mountPoints);
+    if (refused !== undefined) return err(refused);
+  }
+  for (const [path, volume] of gone) {
+    const removed = removeVolume(path, volume, options.log);
     if (!removed.ok) return removed;
   }
   return ok(undefined);
 }
 
-function removeVolume(path: string, volume: Resource, mountPoints: readonly string[], log: ((message: string) => void) | undefined): Result<void, string> {
+/** Why a volume's directory must not be deleted now: it holds a mount point. */
+function deletionRefused(path: string, volume: Resource, mountPoints: readonly string[]): string | undefined {
+  const mountDisk = isMountDisk(volume);
+  const mounted = mountPointsWithin(mountPoints, path).filter((point) => !(mountDisk && point === path));
+  if (mounted.length === 0) return undefined;
+  return `Failed to remove persistent volume '${persistenceId(volume)}' at '${path}': it holds the mount point '${mounted[0] ?? ''}' (still in use by a task?)`;
+}
+
+function removeVolume(path: string, volume: Resource, log: ((message: string) => void) | undefined): Result<void, string> {
   const id = persistenceId(volume);
   if (!existsSync(path)) {
     log?.(`Persistent volume '${id}' at '${path}' to delete does not exist`);
     return ok(undefined);
   }
   const mountDisk = isMountDisk(volume);
-  const mounted = mountPointsWithin(mountPoints, path).filter((point) => !(mountDisk && point === path));
-  if (mounted.length > 0) {
-    return err(`Failed to remove persistent volume '${id}' at '${path}': it holds the mount point '${mounted[0] ?? ''}' (still in use by a task?)`);
-  }
   log?.(`Deleting persistent volume '${id}' at '${path}'`);
   try {
     // rm removes symbolic links themselves, never what they point to.

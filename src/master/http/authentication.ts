@@ -21,7 +21,9 @@ const principals = new WeakMap<FastifyRequest, string>();
 export function registerAuthentication(app: FastifyInstance, authentication: HttpAuthentication): void {
   if (authentication.readWrite === undefined && authentication.readOnly === undefined) return;
   app.addHook('onRequest', (request, reply, done) => {
-    const path = request.url.split('?')[0] ?? '';
+    // The route the router chose, not the raw URL: the router decodes %XX, so
+    // '/master/%61pi/v1' reaches the handler of '/master/api/v1'.
+    const path = request.routeOptions.url ?? '';
     const [credentials, realm] = readWritePaths.has(path)
       ? [authentication.readWrite, readWriteRealm]
       : readOnlyPaths.has(path)

@@ -154,6 +154,22 @@ describe('master: storage operation feedback', () => {
     expect(disk?.scalar.value).toBe(4096);
   });
 
+  it('does not take the total of a failed operation when a later one is on its way, nor of a failure reported again', () => {
+    const { h, framework, agent } = storageSetup();
+    accept(framework, [onlyOffer(framework).id.value], [reserve([reserved(scalar('disk', 1024))], 'op-1'), create([volume(512, 'pv-1')], 'op-2')]);
+    const model = h.state.agents.get(agent.id ?? '');
+    const version = model?.resourceVersion;
+
+    const failed = agent.reportOperation(applied(agent, 0), { state: 'OPERATION_FAILED', message: 'disk full', resourceVersion: 'old' });
+    expect(model?.resourceVersion, 'op-2 carries op-1: its report will say').toBe(version);
+    agent.reportOperation(applied(agent, 1));
+    expect(model?.resourceVersion).toBe(version);
+
+    agent.send({ type: 'OPERATION_STATUS', operation_status: failed });
+    expect(model?.resourceVersion, 'a failure reported again is old news').toBe(version);
+    expect(model?.totalResources.persistentVolumes().size).toBe(1);
+  });
+
   it('settles earlier pending operations when the agent finishes a later one (each carried the whole set)', () => {
     const { framework, agent } = storageSetup();
     accept(framework, [onlyOffer(framework).id.value], [reserve([reserved(scalar('disk', 1024))], 'op-1'), create([volume(512, 'pv-1')], 'op-2')]);

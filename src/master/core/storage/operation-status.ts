@@ -17,7 +17,14 @@ import { placement } from '../agents/register.js';
 
 export function onOperationStatus(ctx: StepContext, agent: Agent, report: OperationStatusMessage): void {
   const operation = ctx.state.operations.get(report.operation_uuid);
-  if (report.state === 'OPERATION_FAILED') adoptAgentTotal(ctx, agent, report);
+  // Only a failure of the newest operation sent and not yet reported on tells
+  // the master what the agent has now. A later operation already carries the
+  // failed one's result (the agent will report on it), and a report sent again
+  // after a re-registration or a fail-over is old news: adopting its total
+  // would roll the agent back and delete newer volumes.
+  if (report.state === 'OPERATION_FAILED' && operation !== undefined && pendingOperations(ctx, agent).at(-1) === operation) {
+    adoptAgentTotal(ctx, agent, report);
+  }
   if (operation === undefined) {
     // Acknowledged already (a report sent again) or never known here (a failed-over master): still passed on.
     forwardUnknown(ctx, agent, report);
