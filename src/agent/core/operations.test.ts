@@ -171,6 +171,18 @@ describe('agent: tasks on volumes', () => {
     ]);
   });
 
+  it('refuses a set that destroys a volume a running task uses, and deletes nothing (the master should never send one)', () => {
+    const d = registered();
+    d.master(apply('v1', [volumeOf('pv-1')]));
+    d.runTask(commandTask('t1', { resources: [volumeOf('pv-1')] }));
+
+    const effects = d.master(apply('v2', [reservedDisk], 'destroy-1')).effects;
+
+    expect(operationStatuses(effects)).toMatchObject([{ state: 'OPERATION_FAILED', message: expect.stringContaining('is in use by a running task') as unknown }]);
+    expect(ofType(effects, 'commit_resources').every((c) => c.next.resources.equals(resources(volumeOf('pv-1'))))).toBe(true);
+    expect(d.state.resourceState.version).toBe('v1');
+  });
+
   it('drops a task using a volume the agent does not have (REASON_RESOURCES_UNKNOWN), and launches nothing', () => {
     const d = registered();
 

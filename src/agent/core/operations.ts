@@ -23,6 +23,7 @@ import {
 import type { ResourceState } from '../volumes/checkpointed-resources.js';
 import type { AgentStep } from './step.js';
 import { newUpdateUuid } from './status-updates.js';
+import { volumesInUse } from './task-volumes.js';
 
 type ApplyOperation = Extract<MasterToAgentMessage, { type: 'APPLY_OPERATION' }>['apply_operation'];
 type CheckpointResources = Extract<MasterToAgentMessage, { type: 'CHECKPOINT_RESOURCES' }>['checkpoint_resources'];
@@ -147,6 +148,10 @@ function checkpointedOf(step: AgentStep, wireResources: readonly unknown[]): { r
     const invalid = validatePersistenceId(volume.disk?.persistence?.id ?? '') ?? validateRole(reservationRole(volume));
     if (invalid !== undefined) return `Invalid persistent volume ${resourceToString(volume)}: ${invalid}`;
   }
+  const destroyed = step.state.resourceState.resources.persistentVolumes().filter((volume) => !resources.contains(volume));
+  const inUse = destroyed.isEmpty() ? destroyed : volumesInUse(step.state);
+  const busy = destroyed.toDistinctList().find((volume) => inUse.contains(volume));
+  if (busy !== undefined) return `Persistent volume ${resourceToString(busy)} is in use by a running task; it is not deleted`;
   const total = applyCheckpointedResources(step.state.config.declared, resources);
   if (!total.ok) return `Checkpointed resources ${resources.toString()} are incompatible with agent resources ${step.state.config.declared.toString()}: ${total.error}`;
   return { resources, total: total.value };

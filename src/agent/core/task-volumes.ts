@@ -36,3 +36,23 @@ export function containerVolumes(state: AgentState, resources: Resources): Conta
   }
   return volumes;
 }
+
+/**
+ * The persistent volumes mounted in containers that still run: those of
+ * every executor not yet terminated (its ExecutorInfo and its tasks). With
+ * bind mounts in the tasks' own namespaces the agent cannot see them in its
+ * mount table, so this is what keeps it from deleting a volume in use.
+ */
+export function volumesInUse(state: AgentState): Resources {
+  let inUse = Resources.empty();
+  for (const framework of state.frameworks.values()) {
+    for (const executor of framework.executors.values()) {
+      if (executor.state === 'terminated') continue;
+      inUse = inUse.plus(resourcesOf(executor.info).persistentVolumes());
+      for (const task of [...executor.queuedTasks.values(), ...executor.launchedTasks.values()]) {
+        inUse = inUse.plus(resourcesOf(task.info).persistentVolumes());
+      }
+    }
+  }
+  return inUse;
+}
