@@ -4,7 +4,8 @@
  * data and is offered whole), SharedPersistentVolumeMultipleFrameworks (46:
  * two frameworks of one role run tasks on one shared volume at once, its disk
  * counted once) and VolumeSlaveRecovery (33: a task using a volume keeps it
- * across an agent restart, and a kill afterwards ends it TASK_KILLED).
+ * across an agent restart, where /files still shows it, and a kill afterwards
+ * ends it TASK_KILLED).
  * Method: frameworks drive the scheduler API over HTTP; the master's metrics
  * and the agent's disk are read directly.
  */
@@ -17,7 +18,7 @@ import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { fastMasterFlags, metric, subscribeFramework, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
-import { scalar, untilState, updatesUntil } from './task-helpers.js';
+import { readSandboxFile, scalar, untilState, updatesUntil } from './task-helpers.js';
 
 useCluster();
 
@@ -203,12 +204,16 @@ describe('persistent volumes: scenarios of spec/storage.md 7', () => {
     const running = await untilState(session, 'looper', 'TASK_RUNNING');
     expect(running.state).toBe('TASK_RUNNING');
 
+    expect(await readSandboxFile(agent.url, session.frameworkId, 'looper', 'data/beat')).toBe('alive\n');
+
     agent.kill('SIGKILL');
     await agent.exited;
-    await agent.restart();
+    const restarted = await agent.restart();
     await waitFor(async () => (await metric(master.url, 'master/slave_reregistrations')) >= 1, { message: 'the agent to re-register' });
     // The task still sees its volume: it would exit 1 (TASK_FAILED) the moment data/ vanished.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // /files shows the volume where the task sees it, also after the restart.
+    expect(await readSandboxFile(restarted.url, session.frameworkId, 'looper', 'data/beat')).toBe('alive\n');
 
     expect((await session.kill({ value: 'looper' })).status).toBe(202);
     // A TASK_RUNNING whose acknowledgement the killed agent missed may come again first.

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { Agent as HttpAgent } from 'undici';
 import type { Clock } from '../../lib/clock.js';
 import type { Journal } from '../checkpoint/journal.js';
-import type { ContainerLaunch, Containerizer } from '../containerizer/types.js';
+import type { ContainerVolume, Containerizer } from '../containerizer/types.js';
 import type { AgentCore } from '../core/agent-core.js';
 import type { AgentEffect, AgentEvent, ExecutorReply } from '../core/events.js';
 import { snapshotRecords } from '../core/snapshot.js';
@@ -188,7 +188,7 @@ export class AgentRuntime {
         return;
       case 'launch_container':
         this.services.containerizer.launch(effect.launch);
-        this.exposeVolumes(effect.launch);
+        this.exposeVolumes(effect.launch.containerId, effect.launch.directory, effect.launch.volumes);
         return;
       case 'destroy_container':
         this.services.containerizer.destroy(effect.containerId, effect.gracePeriodMs);
@@ -230,20 +230,21 @@ export class AgentRuntime {
    * A task sees its volumes inside its own mount namespace only; /files shows
    * them where the task sees them, `<sandbox>/<container_path>`, by attaching
    * each volume's directory there (under the sandbox's real and virtual
-   * paths) while the container runs.
+   * paths) while the container runs. Also for the containers a restarted
+   * agent recovers (startup.ts).
    */
-  private exposeVolumes(launch: ContainerLaunch): void {
-    if (launch.volumes.length === 0) return;
-    const sandboxPaths = [...this.services.fileRoots].filter(([, real]) => real === launch.directory).map(([path]) => path);
+  exposeVolumes(containerId: string, directory: string, volumes: readonly ContainerVolume[]): void {
+    if (volumes.length === 0) return;
+    const sandboxPaths = [...this.services.fileRoots].filter(([, real]) => real === directory).map(([path]) => path);
     const attached: string[] = [];
-    for (const volume of launch.volumes) {
+    for (const volume of volumes) {
       for (const path of sandboxPaths) {
         const at = `${path}/${volume.containerPath}`;
         this.services.fileRoots.set(at, volume.source);
         attached.push(at);
       }
     }
-    this.attachedVolumes.set(launch.containerId, attached);
+    this.attachedVolumes.set(containerId, attached);
   }
 
   private hideVolumes(containerId: string): void {
