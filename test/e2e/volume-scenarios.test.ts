@@ -196,7 +196,7 @@ describe('persistent volumes: scenarios of spec/storage.md 7', () => {
       [
         operation('RESERVE', { reserve: { resources: [reserved('disk', 128)] } }, 'reserve'),
         operation('CREATE', { create: { volumes: [volume('pv-live', 128)] } }, 'create'),
-        launch(offer, 'looper', 'while test -d data && echo alive > data/beat; do sleep 0.1; done; exit 1', [scalar('cpus', 0.5), scalar('mem', 64), volume('pv-live', 128)]),
+        launch(offer, 'looper', 'while test -d data && echo alive > data/next && mv data/next data/beat; do sleep 0.1; done; exit 1', [scalar('cpus', 0.5), scalar('mem', 64), volume('pv-live', 128)]),
       ],
       { refuse_seconds: 0 },
     );
@@ -211,6 +211,7 @@ describe('persistent volumes: scenarios of spec/storage.md 7', () => {
     const restarted = await agent.restart();
     await waitFor(async () => (await metric(master.url, 'master/slave_reregistrations')) >= 1, { message: 'the agent to re-register' });
     // The task still sees its volume: it would exit 1 (TASK_FAILED) the moment data/ vanished.
+    // (It replaces data/beat by a rename, so that a read never sees it half written.)
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     // /files shows the volume where the task sees it, also after the restart.
     expect(await readSandboxFile(restarted.url, session.frameworkId, 'looper', 'data/beat')).toBe('alive\n');
