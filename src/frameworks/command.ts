@@ -12,8 +12,8 @@ import { userInfo } from 'node:os';
 import { flagsUsage, parseFlags, type FlagDefinitions, type FlagValues } from '../lib/flags/index.js';
 import { runDynamicReservation } from './dynamic-reservation/run.js';
 import { dynamicReservationFlags, masterList, normalizeFlagNames, persistentVolumesFlags } from './flags.js';
-import { oneLine } from './machine.js';
-import { processTerminal, type Terminal } from './output.js';
+import { oneLine } from '../lib/one-line.js';
+import { processTerminal, type Terminal } from '../lib/terminal.js';
 import { runPersistentVolumes } from './persistent-volumes/run.js';
 import type { Reserver } from './resources.js';
 

@@ -18,7 +18,8 @@ import * as calls from '../sdk/calls.js';
 import { CallError } from '../sdk/errors.js';
 import { Scheduler } from '../sdk/scheduler.js';
 import { formatDuration } from '../lib/duration.js';
-import { oneLine, type FrameworkMachine, type MachineEvent, type MachineStep } from './machine.js';
+import type { FrameworkMachine, MachineEvent, MachineStep } from './machine.js';
+import { oneLine } from '../lib/one-line.js';
 
 /**
  * Filter on what an ACCEPT leaves and on declined offers. Short: a shard
@@ -193,12 +194,7 @@ class FrameworkDriver<Summary> {
       await this.scheduler.stop();
       return;
     }
-    const tornDown = this.scheduler.teardown().then(
-      () => true,
-      () => false,
-    );
-    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), teardownTimeoutMs).unref());
-    if (!(await Promise.race([tornDown, timedOut]))) {
+    if (!(await this.scheduler.teardownWithin(teardownTimeoutMs))) {
       this.options.io.progress('the master did not take TEARDOWN; the framework goes when its failover timeout expires');
     }
     await this.scheduler.stop();

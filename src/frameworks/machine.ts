@@ -9,6 +9,7 @@
  *     driver ──event──▶ machine.step(event) ──▶ { calls, progress } ──▶ driver sends, prints
  *                       machine.outcome()   ──▶ undefined while running, then success or failure
  */
+import { oneLine } from '../lib/one-line.js';
 import type { OfferOperation, OperationState } from '../protocol/mesos.js';
 import type { WireOffer, WireOperationStatus, WireTaskStatus } from '../protocol/outputs.js';
 
@@ -69,9 +70,6 @@ export function describeOperationStatus(status: WireOperationStatus): string {
   return status.message === undefined || status.message === '' ? status.state : `${status.state} (${oneLine(status.message)})`;
 }
 
-export function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
-}
 
 /** Collects calls and progress lines during one step. */
 export class StepBuilder {

@@ -1,3 +1,5 @@
+import { processTerminal } from '../lib/terminal.js';
+
 /** Where `berth local` speaks and which directory it is in; tests pass their own. */
 export interface LocalIo {
   /** Relative --work_dir values and shown paths are relative to this. */
@@ -9,14 +11,11 @@ export interface LocalIo {
 }
 
 export function processIo(): LocalIo {
-  // A closed terminal (SIGHUP) makes writes fail; berth local must still stop its
-  // children in order rather than die on an unhandled stream error.
-  for (const stream of [process.stdout, process.stderr]) {
-    if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
-  }
+  // On a closed terminal (SIGHUP) berth local must still stop its children in order.
+  const terminal = processTerminal();
   return {
     cwd: process.cwd(),
-    out: (line) => process.stdout.write(`${line}\n`),
-    error: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => terminal.out(`${line}\n`),
+    error: (line) => terminal.err(`${line}\n`),
   };
 }

@@ -91,5 +91,5 @@ export {
   namesPresent,
 } from './parse.js';
 export { toResourceText, toResourcesText } from './text-form.js';
-export { resourceToString, formatLabels } from './resource-string.js';
+export { resourceToString, resourceValueToString, formatLabels } from './resource-string.js';
 export { applyCheckpointedResources } from './checkpointed.js';

@@ -68,7 +68,8 @@ function formatDisk(disk: WireDisk): string {
   return text;
 }
 
-function formatValue(resource: WireResource): string {
+/** The amount alone, as the string form prints it: `4`, `[31000-32000]`, `{a,b}`. */
+export function resourceValueToString(resource: WireResource): string {
   switch (resource.type) {
     case 'SCALAR':
       return formatScalar(resource.scalar?.value ?? 0);
@@ -92,7 +93,7 @@ export function resourceToString(resource: WireResource): string {
   if (resource.disk !== undefined) text += `[${formatDisk(resource.disk)}]`;
   if (resource.revocable !== undefined) text += '{REV}';
   if (resource.shared !== undefined) text += '<SHARED>';
-  return `${text}:${formatValue(resource)}`;
+  return `${text}:${resourceValueToString(resource)}`;
 }
 
 /** One collection entry: shared resources carry their copy count, e.g. "...<SHARED>:64<2>". */

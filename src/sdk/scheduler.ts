@@ -215,6 +215,20 @@ export class Scheduler {
     return this.done;
   }
 
+  /**
+   * teardown() for a program that is about to exit: true once the master took
+   * it, false when it refused or did not answer within `timeoutMs` (the
+   * framework then goes when its failover timeout expires).
+   */
+  teardownWithin(timeoutMs: number): Promise<boolean> {
+    const tornDown = this.teardown().then(
+      () => true,
+      () => false,
+    );
+    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    return Promise.race([tornDown, timedOut]);
+  }
+
   /** Closes the connection without removing the framework, and ends the Scheduler. Idempotent. */
   stop(): Promise<SchedulerEnd> {
     this.end('stopped');

@@ -9,12 +9,11 @@
  * The agent restart test pins the agent's port: a restarted agent must be
  * where its executors look for it (MESOS_AGENT_ENDPOINT), as in Mesos.
  */
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WireTaskStatus } from '../../src/protocol/outputs.js';
 import type { SchedulerSession } from '../../src/sdk/index.js';
-import { fetchJson, startAgent, startMaster, useCluster, waitFor } from '../support/cluster.js';
+import { fetchJson, startAgent, startMaster, useCluster, waitFor, freePort } from '../support/cluster.js';
 import { rawRequest } from '../support/http.js';
 import { fastMasterFlags, frameworkInfo, subscribeFramework, waitForActiveAgents } from './helpers.js';
 
@@ -66,18 +65,6 @@ function executorTask(id: string, agentId: string, executorId = 'echo'): object 
 
 function statesOf(observed: Observed, taskId: string): string[] {
   return observed.updates.filter((s) => s.task_id.value === taskId).map((s) => s.state);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 async function setUp(checkpoint: boolean, agentFlags: readonly string[] = []) {

@@ -10,27 +10,14 @@
  * framework after it re-subscribes.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WireTaskStatus } from '../../src/protocol/outputs.js';
 import type { SchedulerSession } from '../../src/sdk/index.js';
-import { fetchJson, startAgent, startMaster, useCluster, waitFor } from '../support/cluster.js';
+import { fetchJson, startAgent, startMaster, useCluster, waitFor, freePort } from '../support/cluster.js';
 import { fastMasterFlags, frameworkInfo, subscribeFramework, waitForActiveAgents } from './helpers.js';
 
 useCluster();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Acknowledges and records every update of a session into `statuses`. */
 function record(session: SchedulerSession, statuses: WireTaskStatus[]): void {

@@ -7,11 +7,10 @@
  * the master lists, offers, SUBSCRIBED, counters. Checks follow spec/core.md
  * 5.3 (steps 4 and 5), 5.5 (step 9), 5.6.1 and 5.6.3.
  */
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FrameworkInfo } from '../../src/protocol/mesos.js';
 import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
-import { fetchJson, startAgent, startMaster, useCluster, waitFor } from '../support/cluster.js';
+import { fetchJson, startAgent, startMaster, useCluster, waitFor, freePort } from '../support/cluster.js';
 import { fastAgentFlags, fastMasterFlags, frameworkInfo, legacyAgents, legacyFrameworks, metric, subscribeFramework, waitForActiveAgents } from './helpers.js';
 
 useCluster();
@@ -27,19 +26,6 @@ async function open(masterUrl: string, info: FrameworkInfo): Promise<SchedulerSe
   const session = await subscribeFramework(masterUrl, info, { transport });
   sessions.push(session);
   return session;
-}
-
-/** A port nobody listens on right now, so that a master can come back on it after a restart. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function agentIdOf(agentUrl: string): Promise<string | undefined> {

@@ -9,7 +9,7 @@
  * fetch and wait; the tests assert.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { FrameworkInfo, OfferOperation, TaskState } from '../../src/protocol/mesos.js';
+import { TERMINAL_TASK_STATES, type FrameworkInfo, type OfferOperation, type TaskState } from '../../src/protocol/mesos.js';
 import type { WireOffer, WireTaskStatus } from '../../src/protocol/outputs.js';
 import type { SchedulerEvent } from '../../src/protocol/scheduler.js';
 import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
@@ -18,16 +18,7 @@ import { rawRequest, type RawResponse } from '../support/http.js';
 import { agentResources, fastMasterFlags, legacyFrameworks, subscribeFramework, waitForActiveAgents } from './helpers.js';
 
 /** Terminal states (spec/core.md 3.1). */
-export const terminalStates: ReadonlySet<TaskState> = new Set<TaskState>([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
+export const terminalStates: ReadonlySet<TaskState> = TERMINAL_TASK_STATES;
 
 /** Agent flags for task tests: registering fast, shutting executors down within a second. */
 export const taskAgentFlags: readonly string[] = [

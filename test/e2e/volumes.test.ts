@@ -12,16 +12,15 @@
  * looked at on the agent's disk.
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { latestAgentLink } from '../../src/agent/paths.js';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
-import type { WireOffer, WireOperationStatus } from '../../src/protocol/outputs.js';
-import type { SchedulerEvent } from '../../src/protocol/scheduler.js';
+import type { WireOffer } from '../../src/protocol/outputs.js';
 import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
-import { startAgent, startMaster, useCluster, type ProcessHandle } from '../support/cluster.js';
+import { freePort, startAgent, startMaster, useCluster, type ProcessHandle } from '../support/cluster.js';
 import { fastMasterFlags, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { nextOperationStatus, offerWith, operation } from './operation-feedback.js';
 import { readSandboxFile, scalar, untilState, updatesUntil } from './task-helpers.js';
 
 useCluster();
@@ -55,18 +54,6 @@ async function open(masterUrl: string, info: FrameworkInfo): Promise<SchedulerSe
   return session;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function reserved(name: string, value: number): Record<string, unknown> {
   return { ...scalar(name, value), reservations: [{ type: 'DYNAMIC', role, principal }] };
 }
@@ -75,46 +62,12 @@ function volume(id: string, megabytes: number, containerPath = 'data', mode: 'RW
   return { ...reserved('disk', megabytes), disk: { persistence: { id, principal }, volume: { container_path: containerPath, mode } } };
 }
 
-function operation(type: string, payload: Record<string, unknown>, id?: string): OfferOperation {
-  return { type, ...(id !== undefined ? { id: { value: id } } : {}), ...payload } as unknown as OfferOperation;
-}
-
 function task(offer: WireOffer, taskId: string, command: string, resources: Record<string, unknown>[]): Record<string, unknown> {
   return { name: taskId, task_id: { value: taskId }, agent_id: offer.agent_id, command: { value: command }, resources };
 }
 
-/** The next offer to `role` on `agentId` that `holds` accepts (others are declined at once). */
-async function offerWith(session: SchedulerSession, holds: (offer: WireOffer) => boolean, timeoutMs = 15_000): Promise<WireOffer> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const event = await session.nextEvent('OFFERS', Math.max(1, deadline - Date.now()));
-    const wanted = event.offers.offers.find(holds);
-    const others = event.offers.offers.filter((offer) => offer !== wanted).map((offer) => offer.id);
-    if (others.length > 0) await session.decline(others, { refuse_seconds: 0 });
-    if (wanted !== undefined) return wanted;
-  }
-}
-
 function persistenceIds(offer: WireOffer): string[] {
   return (offer.resources as { disk?: { persistence?: { id: string } } }[]).flatMap((r) => (r.disk?.persistence ? [r.disk.persistence.id] : []));
-}
-
-function isOperationUpdate(event: SchedulerEvent): event is Extract<SchedulerEvent, { type: 'UPDATE_OPERATION_STATUS' }> {
-  return event.type === 'UPDATE_OPERATION_STATUS';
-}
-
-/** The next operation status update, acknowledged when it carries a uuid. */
-async function nextOperationStatus(session: SchedulerSession): Promise<WireOperationStatus> {
-  const event = await session.nextEvent(isOperationUpdate, 15_000);
-  const status = event.update_operation_status.status;
-  if (status.uuid !== undefined && status.agent_id !== undefined && status.operation_id !== undefined) {
-    const answer = await session.call({
-      type: 'ACKNOWLEDGE_OPERATION_STATUS',
-      acknowledge_operation_status: { agent_id: status.agent_id, uuid: status.uuid.value, operation_id: status.operation_id },
-    } as never);
-    expect(answer.status).toBe(202);
-  }
-  return status;
 }
 
 function volumeDirectory(agent: ProcessHandle, id: string): string {

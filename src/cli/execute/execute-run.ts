@@ -9,6 +9,8 @@
  *   terminal ─▶ print what is left of the output ─▶ TEARDOWN ─▶ exit with the command's status
  *   Ctrl-C ─▶ KILL, wait (bounded) for the terminal update ─▶ TEARDOWN ─▶ exit 130
  */
+import { oneLine } from '../../lib/one-line.js';
+import type { Terminal } from '../../lib/terminal.js';
 import type { Random } from '../../lib/random.js';
 import type { WireOffer, WireTaskStatus } from '../../protocol/outputs.js';
 import type { Resource } from '../../resources/index.js';
@@ -38,14 +40,8 @@ export const teardownTimeoutMs = 5_000;
 /** A shell's exit status after SIGINT. */
 export const interruptedExitStatus = 130;
 
-export interface ExecuteIo {
-  /** Text for stdout, as is (status lines end with a newline). */
-  out(text: string): void;
-  /** Text for stderr, as is. */
-  err(text: string): void;
-  /** Calls `handler` on each Ctrl-C (SIGINT); returns a function that stops listening. */
-  onInterrupt(handler: () => void): () => void;
-}
+/** Where the run speaks (status lines end with a newline), and its Ctrl-C. */
+export type ExecuteIo = Terminal;
 
 /** Knobs for tests; the command line does not reach them. */
 export interface ExecuteTuning {
@@ -244,12 +240,7 @@ export class ExecuteRun {
       await this.scheduler.stop();
       return;
     }
-    const tornDown = this.scheduler.teardown().then(
-      () => true,
-      () => false,
-    );
-    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), teardownTimeoutMs).unref());
-    if (!(await Promise.race([tornDown, timedOut]))) {
+    if (!(await this.scheduler.teardownWithin(teardownTimeoutMs))) {
       this.io.err('berth execute: the master did not take TEARDOWN; the framework goes when its failover timeout expires\n');
     }
     await this.scheduler.stop();
@@ -261,8 +252,4 @@ export function agentUrl(offer: WireOffer): string {
   const address = offer.url.address;
   const host = address.ip ?? address.hostname ?? offer.hostname;
   return `${offer.url.scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-}
-
-function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ');
 }

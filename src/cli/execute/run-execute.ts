@@ -8,6 +8,8 @@ import { flagsUsage, parseFlags } from '../../lib/flags/index.js';
 import { systemRandom } from '../../lib/random.js';
 import { parseResourcesString } from '../../resources/index.js';
 import { ExecuteRun, type ExecuteIo, type ExecuteTuning } from './execute-run.js';
+import { processTerminal } from '../../lib/terminal.js';
+import { oneLine } from '../../lib/one-line.js';
 import { executeFlags } from './flags.js';
 import { newTaskId } from './task.js';
 
@@ -16,7 +18,7 @@ const helpTrailer =
   "its stdout go to stdout, its stderr to stderr. The exit status is the command's\n" +
   '(128+N when killed by signal N, 1 when it could not run); Ctrl-C kills it (130).\n';
 
-export async function runExecute(argv: readonly string[], io: ExecuteIo = processIo(), tuning: ExecuteTuning = {}): Promise<number> {
+export async function runExecute(argv: readonly string[], io: ExecuteIo = processTerminal(), tuning: ExecuteTuning = {}): Promise<number> {
   const parsed = parseFlags(executeFlags, argv);
   if (!parsed.ok) return fail(io, parsed.error);
   if (parsed.value.helpRequested) {
@@ -33,21 +35,6 @@ export async function runExecute(argv: readonly string[], io: ExecuteIo = proces
 }
 
 function fail(io: ExecuteIo, message: string): number {
-  io.err(`${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  io.err(`${oneLine(message)}\n`);
   return 1;
-}
-
-export function processIo(): ExecuteIo {
-  // A closed pipe (`berth execute ... | head`) must not crash the run before it tears down.
-  for (const stream of [process.stdout, process.stderr]) {
-    if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
-  }
-  return {
-    out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
-    onInterrupt: (handler) => {
-      process.on('SIGINT', handler);
-      return () => void process.off('SIGINT', handler);
-    },
-  };
 }

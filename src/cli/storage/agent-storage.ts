@@ -9,13 +9,11 @@ import { z } from 'zod';
 import { err, ok, type Result } from '../../lib/result.js';
 import {
   decodeWireResource,
-  formatRanges,
-  formatScalar,
-  formatSet,
   fromWire,
   isPersistentVolume,
   isReserved,
   reservationRole,
+  resourceValueToString,
   type DiskSource,
   type Resource,
   type ReservationInfo,
@@ -78,19 +76,9 @@ export function sourceText(source: DiskSource | undefined): string {
 /** "cpus:1", "ports:[31000-31010]", "disk[PATH:/mnt/a]:1024": name, disk source and amount. */
 export function resourceText(resource: Resource): string {
   const where = resource.name === 'disk' && resource.disk?.source !== undefined ? `[${diskSourceText(resource)}]` : '';
-  return `${resource.name}${where}:${amountText(resource)}`;
+  return `${resource.name}${where}:${resourceValueToString(resource)}`;
 }
 
-function amountText(resource: Resource): string {
-  switch (resource.type) {
-    case 'SCALAR':
-      return formatScalar(resource.scalar?.value ?? 0);
-    case 'RANGES':
-      return formatRanges(resource.ranges?.range ?? []);
-    case 'SET':
-      return formatSet(resource.set?.item ?? []);
-  }
-}
 
 function topReservation(resource: Resource): ReservationInfo | undefined {
   return resource.reservations[resource.reservations.length - 1];

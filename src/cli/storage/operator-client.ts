@@ -4,6 +4,8 @@
  * own text on one line, which is what the user is shown; an unreachable or
  * silent master is a sentence saying which master and why.
  */
+import { oneLine } from '../../lib/one-line.js';
+import type { Terminal } from '../../lib/terminal.js';
 import { STATUS_CODES } from 'node:http';
 import { err, ok, type Result } from '../../lib/result.js';
 
@@ -11,28 +13,13 @@ import { err, ok, type Result } from '../../lib/result.js';
 export const operatorCallTimeoutMs = 15_000;
 
 /** Where the commands print: stdout for results, stderr for the one-line error. */
-export interface CommandIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
-
-export function processIo(): CommandIo {
-  // A closed pipe (`berth volumes list | head -1`) must not crash the command.
-  for (const stream of [process.stdout, process.stderr]) {
-    if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
-  }
-  return { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) };
-}
+/** What the storage commands write to (they are not interrupted mid-way). */
+export type CommandIo = Pick<Terminal, 'out' | 'err'>;
 
 /** `host:port` or a URL, as the master's base URL. */
 export function masterBaseUrl(master: string): string {
   const trimmed = master.trim().replace(/\/+$/, '');
   return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
-}
-
-/** Several lines (a stack, a multi-line body) as one, so that an error stays one line. */
-export function oneLine(text: string): string {
-  return text.trim().replace(/\s*\n\s*/g, ' ');
 }
 
 /**

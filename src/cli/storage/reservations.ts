@@ -10,11 +10,12 @@ import { err, ok, type Result } from '../../lib/result.js';
 import { parseResourcesString, toEndpointResource, type DiskSource, type Resource } from '../../resources/index.js';
 import { reservationRows, reservationStack, resourceText, sourceText, type AgentStorage, type ReservationRow } from './agent-storage.js';
 import { fetchAgent, fetchAgents, sendChange } from './cluster-calls.js';
-import { processIo, type CommandIo } from './operator-client.js';
+import type { CommandIo } from './operator-client.js';
+import { processTerminal } from '../../lib/terminal.js';
 import { agentFilterFlag, agentFlag, diskSourceFlag, jsonFlag, masterFlag, roleFilterFlag, roleFlag } from './storage-flags.js';
 import { reserveCall, toReserve, toUnreserve, unreserveCall } from './storage-requests.js';
 import { fail, runGroup, subcommand, type CommandGroup } from './subcommands.js';
-import { formatTable } from './table.js';
+import { formatTable } from '../../lib/text-table.js';
 
 function resourcesFlag(what: string): FlagDefinition<string, 'required'> {
   return flag.string({
@@ -88,7 +89,7 @@ export const reservationsGroup: CommandGroup = {
     'and the exit status is 1.\n',
 };
 
-export function runReservations(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
+export function runReservations(argv: readonly string[], io: CommandIo = processTerminal()): Promise<number> {
   return runGroup(reservationsGroup, argv, io);
 }
 

@@ -5,7 +5,8 @@
  * as everywhere else). Every failure is one line on stderr and exit status 1.
  */
 import { flagsUsage, parseFlags, type FlagDefinitions, type FlagValues } from '../../lib/flags/index.js';
-import { oneLine, type CommandIo } from './operator-client.js';
+import type { CommandIo } from './operator-client.js';
+import { oneLine } from '../../lib/one-line.js';
 import { normalizeFlagNames } from './storage-flags.js';
 
 export interface Subcommand {

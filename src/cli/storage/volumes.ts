@@ -8,11 +8,12 @@ import { flag } from '../../lib/flags/index.js';
 import { addScalars, formatScalar, subtractScalars, toEndpointResource, validateRole, type Resource } from '../../resources/index.js';
 import { findVolume, reservationStack, sourceText, volumeRows, type VolumeRow } from './agent-storage.js';
 import { fetchAgent, fetchAgents, sendChange } from './cluster-calls.js';
-import { processIo, type CommandIo } from './operator-client.js';
+import type { CommandIo } from './operator-client.js';
+import { processTerminal } from '../../lib/terminal.js';
 import { agentFilterFlag, agentFlag, byFlag, diskSourceFlag, jsonFlag, masterFlag, roleFilterFlag, roleFlag, sizeFlag } from './storage-flags.js';
 import { createVolumesCall, destroyVolumesCall, growVolumeCall, newVolume, shrinkVolumeCall } from './storage-requests.js';
 import { fail, runGroup, subcommand, type CommandGroup } from './subcommands.js';
-import { formatTable } from './table.js';
+import { formatTable } from '../../lib/text-table.js';
 
 const idFlag = flag.string({ required: true, help: "The volume's persistence id (unique per role on an agent)." });
 
@@ -115,7 +116,7 @@ export const volumesGroup: CommandGroup = {
     "A refusal is printed as the master words it, and the exit status is 1.\n",
 };
 
-export function runVolumes(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
+export function runVolumes(argv: readonly string[], io: CommandIo = processTerminal()): Promise<number> {
   return runGroup(volumesGroup, argv, io);
 }
 

@@ -6,7 +6,8 @@
 import { systemRandom, type Random } from '../../lib/random.js';
 import { runFramework } from '../driver.js';
 import { referenceFrameworkInfo } from '../framework-info.js';
-import { driverIo, formatElapsed, processTerminal, reportFailure, reportSuccess, type OutputOptions, type Terminal } from '../output.js';
+import { driverIo, formatElapsed, reportFailure, reportSuccess, type OutputOptions } from '../output.js';
+import { processTerminal, type Terminal } from '../../lib/terminal.js';
 import type { Reserver } from '../resources.js';
 import { PersistentVolumeMachine, type PersistentVolumeSummary } from './machine.js';
 
