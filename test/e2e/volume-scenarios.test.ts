@@ -18,7 +18,7 @@ import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { fastMasterFlags, metric, subscribeFramework, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
-import { readSandboxFile, scalar, untilState, updatesUntil } from './task-helpers.js';
+import { scalar, untilState, updatesUntil, waitForSandboxText } from './task-helpers.js';
 
 useCluster();
 
@@ -204,7 +204,8 @@ describe('persistent volumes: scenarios of spec/storage.md 7', () => {
     const running = await untilState(session, 'looper', 'TASK_RUNNING');
     expect(running.state).toBe('TASK_RUNNING');
 
-    expect(await readSandboxFile(agent.url, session.frameworkId, 'looper', 'data/beat')).toBe('alive\n');
+    // TASK_RUNNING comes as the command starts, before its first heartbeat.
+    expect(await waitForSandboxText(agent.url, session.frameworkId, 'looper', 'data/beat', /^alive\n$/)).toBe('alive\n');
 
     agent.kill('SIGKILL');
     await agent.exited;
@@ -214,7 +215,7 @@ describe('persistent volumes: scenarios of spec/storage.md 7', () => {
     // (It replaces data/beat by a rename, so that a read never sees it half written.)
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     // /files shows the volume where the task sees it, also after the restart.
-    expect(await readSandboxFile(restarted.url, session.frameworkId, 'looper', 'data/beat')).toBe('alive\n');
+    expect(await waitForSandboxText(restarted.url, session.frameworkId, 'looper', 'data/beat', /^alive\n$/)).toBe('alive\n');
 
     expect((await session.kill({ value: 'looper' })).status).toBe(202);
     // A TASK_RUNNING whose acknowledgement the killed agent missed may come again first.
