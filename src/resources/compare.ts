@@ -90,6 +90,8 @@ export function diskEquals(left: DiskInfo, right: DiskInfo): boolean {
 
 /** Everything but the quantity: name, type, allocation, reservations, disk, revocable, provider, shared. */
 export function sameMeta(left: Resource, right: Resource): boolean {
+  // Resources are never mutated, and an offer's resources are the very objects of the agent's: identity settles most comparisons.
+  if (left === right) return true;
   if (left.name !== right.name || left.type !== right.type) return false;
   if (left.allocation_info?.role !== right.allocation_info?.role) return false;
   if ((left.allocation_info === undefined) !== (right.allocation_info === undefined)) return false;
@@ -153,6 +155,7 @@ export function addable(left: Resource, right: Resource): boolean {
 
 /** Can `right` be taken from `left`, leaving one resource? (Not the same as containment.) */
 export function subtractable(left: Resource, right: Resource): boolean {
+  if (left === right) return true;
   const leftShared = left.shared !== undefined;
   if (leftShared !== (right.shared !== undefined)) return false;
   if (leftShared) return resourceEquals(left, right);
@@ -163,5 +166,6 @@ export function subtractable(left: Resource, right: Resource): boolean {
 
 /** `outer` holds all of `inner` (a single-resource comparison; sharing counts live in Resources). */
 export function containsResource(outer: Resource, inner: Resource): boolean {
+  if (outer === inner) return true;
   return subtractable(outer, inner) && quantityContains(outer, inner);
 }

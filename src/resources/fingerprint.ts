@@ -78,6 +78,15 @@ export function metaFingerprint(resource: Resource): string {
   return fingerprint;
 }
 
+/**
+ * Records `fingerprint` as `resource`'s metaFingerprint: for a sum or
+ * difference of quantities, a fresh object with the metadata (and so the
+ * fingerprint) of the resource it was computed from.
+ */
+export function seedMetaFingerprint(resource: Resource, fingerprint: string): void {
+  metaFingerprintCache.set(resource, fingerprint);
+}
+
 const reservationsKeyCache = new WeakMap<readonly ReservationInfo[], string>();
 const diskKeyCache = new WeakMap<DiskInfo, string>();
 

@@ -130,13 +130,41 @@ export function toUnreservedResource(resource: Resource): Resource {
 }
 
 /** Mark the resource as allocated to `role` (AllocationInfo). */
+/**
+ * A resource's copy allocated to a role, and the unallocated resource an
+ * allocated one came from, kept for as long as the resource lives. Resources
+ * are never mutated, so the same resource allocated to the same role is the
+ * same object each time: an agent's thousand volumes, offered every cycle,
+ * keep their cached fingerprints and comparisons instead of being copied and
+ * fingerprinted afresh at every offer, accept and recovery.
+ */
+const allocatedCopies = new WeakMap<Resource, Map<string, Resource>>();
+const unallocatedOrigins = new WeakMap<Resource, Resource>();
+
 export function allocateResource(resource: Resource, role: string): Resource {
   if (resource.allocation_info?.role === role) return resource;
-  return { ...resource, allocation_info: { role } };
+  const origin = unallocateResource(resource);
+  let copies = allocatedCopies.get(origin);
+  if (copies === undefined) {
+    copies = new Map();
+    allocatedCopies.set(origin, copies);
+  }
+  let copy = copies.get(role);
+  if (copy === undefined) {
+    copy = { ...origin, allocation_info: { role } };
+    copies.set(role, copy);
+    unallocatedOrigins.set(copy, origin);
+  }
+  return copy;
 }
 
 export function unallocateResource(resource: Resource): Resource {
   if (resource.allocation_info === undefined) return resource;
-  const { allocation_info: _allocation, ...rest } = resource;
-  return rest;
+  let origin = unallocatedOrigins.get(resource);
+  if (origin === undefined) {
+    const { allocation_info: _allocation, ...rest } = resource;
+    origin = rest;
+    unallocatedOrigins.set(resource, origin);
+  }
+  return origin;
 }

@@ -6,6 +6,12 @@
  * Hot paths (plus, minus, contains, key) work on agents with a handful of
  * entries many thousands of times per allocation cycle: they copy the entry
  * array once and edit it in place, and derived values are cached lazily.
+ *
+ * Big collections (an agent with a thousand volumes) are edited through an
+ * index by metadata (entry-index.ts), kept with the collection once built:
+ * a sum or difference derives its own index from its base's, so a chain
+ * `total.minus(consumed).plus(converted)` costs a copy of the entry array
+ * and the work on `consumed` and `converted`, not a thousand lookups.
  */
 import { assert } from '../lib/assert.js';
 import { err, ok, type Result } from '../lib/result.js';
@@ -58,6 +64,8 @@ export class Resources {
   private keyCache: string | undefined;
   private listCache: readonly Resource[] | undefined;
   private quantitiesCache: ResourceQuantities | undefined;
+  /** Lookups only (frozen): over `entries`, which never change. */
+  private indexCache: EntryIndex | undefined;
   private views: DerivedViews | undefined;
 
   private derived(): DerivedViews {
@@ -78,7 +86,7 @@ export class Resources {
     for (const resource of resources) {
       if (validateWireResource(resource) === undefined) added.push(entryOf(normalizeResource(resource)));
     }
-    return Resources.fromEntries(combined([], added, 'add'));
+    return Resources.emptyInstance.combined(added, 'add');
   }
 
   /**
@@ -128,12 +136,10 @@ export class Resources {
     if (other instanceof Resources) {
       if (other.entries.length === 0) return this;
       if (this.entries.length === 0) return other;
-      return Resources.fromEntries(combined(this.entries, other.entries, 'add'));
+      return this.combined(other.entries, 'add');
     }
     if (validateWireResource(other) !== undefined) return this;
-    const entries = this.entries.slice();
-    addEntry(entries, entryOf(normalizeResource(other)));
-    return Resources.fromEntries(entries);
+    return this.combined([entryOf(normalizeResource(other))], 'add');
   }
 
   /** Removes what it can; over-subtraction silently drops entries (check `contains` first when it matters). */
@@ -143,12 +149,10 @@ export class Resources {
       if (other.entries.length === 0) return this;
       // Each entry takes away itself or an equal one, leaving nothing (an agent offered whole).
       if (other === this) return Resources.emptyInstance;
-      return Resources.fromEntries(combined(this.entries, other.entries, 'subtract'));
+      return this.combined(other.entries, 'subtract');
     }
     if (validateWireResource(other) !== undefined) return this;
-    const entries = this.entries.slice();
-    subtractEntry(entries, entryOf(normalizeResource(other)));
-    return Resources.fromEntries(entries);
+    return this.combined([entryOf(normalizeResource(other))], 'subtract');
   }
 
   /**
@@ -157,10 +161,12 @@ export class Resources {
    */
   contains(other: Resources | Resource): boolean {
     if (!(other instanceof Resources)) {
-      return validateWireResource(other) === undefined && someEntryContains(this.entries, entryOf(normalizeResource(other)));
+      if (validateWireResource(other) !== undefined) return false;
+      const entry = entryOf(normalizeResource(other));
+      return indexed(this.entries.length, 1) ? this.entryIndex().someContains(entry) : someEntryContains(this.entries, entry);
     }
     if (other === this || other.entries.length === 0) return true;
-    if (indexed(this.entries.length, other.entries.length)) return containsIndexed(this.entries, other.entries);
+    if (indexed(this.entries.length, other.entries.length)) return this.entryIndex().containsEach(other.entries);
     let remaining: ResourceEntry[] | undefined;
     for (const entry of other.entries) {
       if (!someEntryContains(remaining ?? this.entries, entry)) return false;
@@ -193,7 +199,19 @@ export class Resources {
   /** Rewrites every resource and merges entries that became addable. */
   private map(transform: (resource: Resource) => Resource): Resources {
     const transformed = this.entries.map(({ resource, count }) => ({ resource: transform(resource), count }));
-    return Resources.fromEntries(combined([], transformed, 'add'));
+    return Resources.emptyInstance.combined(transformed, 'add');
+  }
+
+  /**
+   * Moves every entry to one allocation role (or none). When the entries share
+   * one allocation role already, they stay pairwise not addable (two resources
+   * are addable only with equal allocation roles, and every role changes
+   * alike), so the result is entry for entry, with no merging to look for.
+   */
+  private reallocated(transform: (resource: Resource) => Resource): Resources {
+    const first = this.entries[0]?.resource.allocation_info?.role;
+    if (!this.entries.every((entry) => entry.resource.allocation_info?.role === first)) return this.map(transform);
+    return Resources.fromEntries(this.entries.map(({ resource, count }) => ({ resource: transform(resource), count })));
   }
 
   allocate(role: string): Resources {
@@ -203,7 +221,7 @@ export class Resources {
     if (allocated === undefined) {
       allocated = this.entries.every((entry) => entry.resource.allocation_info?.role === role)
         ? this
-        : this.map((resource) => allocateResource(resource, role));
+        : this.reallocated((resource) => allocateResource(resource, role));
       views.allocated.set(role, allocated);
       // Unallocating gives back exactly this collection: the same entries, in the
       // same order, each resource with the same fields. Handing back this very
@@ -217,7 +235,7 @@ export class Resources {
 
   unallocate(): Resources {
     const views = this.derived();
-    views.unallocated ??= this.entries.every((entry) => entry.resource.allocation_info === undefined) ? this : this.map(unallocateResource);
+    views.unallocated ??= this.entries.every((entry) => entry.resource.allocation_info === undefined) ? this : this.reallocated(unallocateResource);
     return views.unallocated;
   }
 
@@ -387,6 +405,33 @@ export class Resources {
     return this.entries.map((entry) => entryToString(entry.resource, entry.count)).join('; ');
   }
 
+  /** `this` with each of `others` added or subtracted in turn (entries.ts semantics). */
+  private combined(others: readonly ResourceEntry[], operation: 'add' | 'subtract'): Resources {
+    if (!indexed(this.entries.length, others.length)) {
+      const entries = this.entries.slice();
+      for (const entry of others) (operation === 'add' ? addEntry : subtractEntry)(entries, entry);
+      return Resources.fromEntries(entries);
+    }
+    // The base lends its index (built once, then kept) when it has one, or when
+    // it is big next to `others`; otherwise indexing a copy afresh costs no
+    // more than applying `others`, and leaves the base as it was.
+    const lends = this.indexCache !== undefined || 2 * others.length < this.entries.length;
+    const index = lends ? this.entryIndex().derive(others.length) : new EntryIndex(this.entries.slice());
+    for (const entry of others) {
+      if (operation === 'add') index.add(entry);
+      else index.subtract(entry);
+    }
+    if (index.entries.length === 0) return Resources.emptyInstance;
+    const result = new Resources(index.entries);
+    result.indexCache = index.freeze();
+    return result;
+  }
+
+  private entryIndex(): EntryIndex {
+    this.indexCache ??= EntryIndex.frozenOver(this.entries);
+    return this.indexCache;
+  }
+
   private groupBy(group: (resource: Resource) => string | undefined): Map<string, Resources> {
     const grouped = new Map<string, ResourceEntry[]>();
     for (const entry of this.entries) {
@@ -411,29 +456,4 @@ const indexedProductMin = 512;
 
 function indexed(baseSize: number, othersSize: number): boolean {
   return (baseSize + othersSize) * othersSize > indexedProductMin;
-}
-
-/** `base` with each of `others` added or subtracted in turn (entries.ts semantics). */
-function combined(base: readonly ResourceEntry[], others: readonly ResourceEntry[], operation: 'add' | 'subtract'): ResourceEntry[] {
-  const entries = base.slice();
-  if (!indexed(base.length, others.length)) {
-    for (const entry of others) (operation === 'add' ? addEntry : subtractEntry)(entries, entry);
-    return entries;
-  }
-  const index = new EntryIndex(entries);
-  for (const entry of others) {
-    if (operation === 'add') index.add(entry);
-    else index.subtract(entry);
-  }
-  return entries;
-}
-
-/** Resources.contains over an index: a matched volume is used up, as in the scan. */
-function containsIndexed(base: readonly ResourceEntry[], others: readonly ResourceEntry[]): boolean {
-  const index = new EntryIndex(base.slice());
-  for (const entry of others) {
-    if (!index.someContains(entry)) return false;
-    if (isPersistentVolume(entry.resource)) index.subtract(entry);
-  }
-  return true;
 }
