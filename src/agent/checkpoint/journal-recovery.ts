@@ -13,12 +13,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { err, ok, type Result } from '../../lib/result.js';
-import { parseJournalRecord } from './record-schema.js';
-import { journalFormatVersion, type JournalRecord, type JournalRecovery } from './records.js';
+import type { JournalCodec, JournalRecovery } from './records.js';
 
 const newline = 0x0a;
 
-export interface JournalContents extends JournalRecovery {
+export interface JournalContents<R> extends JournalRecovery<R> {
   /** Bytes of complete lines: what the file is truncated to when its tail is torn. */
   readonly completeBytes: number;
   /** Bytes in the file as read (completeBytes plus the torn tail). */
@@ -26,19 +25,19 @@ export interface JournalContents extends JournalRecovery {
 }
 
 /** Reads and checks a journal's bytes; changes nothing on disk. */
-export function parseJournal(path: string, content: Buffer, strict: boolean): Result<JournalContents> {
+export function parseJournal<R extends { readonly v: number }>(path: string, content: Buffer, strict: boolean, codec: JournalCodec<R>): Result<JournalContents<R>> {
   const completeBytes = content.lastIndexOf(newline) + 1;
   const lines = content.subarray(0, completeBytes).toString('utf8').split('\n');
   lines.pop(); // the empty string after the last newline
-  const records: JournalRecord[] = [];
+  const records: R[] = [];
   let errors = 0;
   for (let index = 0; index < lines.length; index++) {
     const where = `${path}:${index + 1}`;
-    const parsed = parseJournalLine(lines[index] ?? '');
+    const parsed = parseJournalLine(lines[index] ?? '', codec);
     if (parsed.kind === 'record') {
       records.push(parsed.record);
     } else if (parsed.kind === 'newer') {
-      return err(`${where}: record format version ${parsed.version} is newer than this agent reads (${journalFormatVersion}); refusing to misread it`);
+      return err(`${where}: record format version ${parsed.version} is newer than this agent reads (${codec.formatVersion}); refusing to misread it`);
     } else if (strict) {
       return err(`${where}: unreadable record (${parsed.reason})`);
     } else {
@@ -49,24 +48,24 @@ export function parseJournal(path: string, content: Buffer, strict: boolean): Re
 }
 
 /** `readJournal` for tools and tests: the records of a journal file, without repairing it. */
-export function readJournal(path: string, options: { readonly strict: boolean } = { strict: true }): Result<JournalRecovery> {
+export function readJournal<R extends { readonly v: number }>(path: string, options: { readonly strict: boolean; readonly codec: JournalCodec<R> }): Result<JournalRecovery<R>> {
   let content: Buffer;
   try {
     content = readFileSync(path);
   } catch (error) {
     return err(`Failed to read journal ${path}: ${(error as Error).message}`);
   }
-  const parsed = parseJournal(path, content, options.strict);
+  const parsed = parseJournal(path, content, options.strict, options.codec);
   if (!parsed.ok) return parsed;
   return ok({ records: parsed.value.records, errors: parsed.value.errors });
 }
 
-type ParsedLine =
-  | { readonly kind: 'record'; readonly record: JournalRecord }
+type ParsedLine<R> =
+  | { readonly kind: 'record'; readonly record: R }
   | { readonly kind: 'newer'; readonly version: number }
   | { readonly kind: 'unreadable'; readonly reason: string };
 
-function parseJournalLine(line: string): ParsedLine {
+function parseJournalLine<R extends { readonly v: number }>(line: string, codec: JournalCodec<R>): ParsedLine<R> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -78,8 +77,8 @@ function parseJournalLine(line: string): ParsedLine {
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
     return { kind: 'unreadable', reason: 'no format version v' };
   }
-  if (version > journalFormatVersion) return { kind: 'newer', version };
-  const record = parseJournalRecord(value);
+  if (version > codec.formatVersion) return { kind: 'newer', version };
+  const record = codec.parse(value);
   if (!record.ok) return { kind: 'unreadable', reason: record.error };
   return { kind: 'record', record: record.value };
 }

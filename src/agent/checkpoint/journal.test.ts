@@ -10,10 +10,11 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { testRoot } from '../../../test/support/test-root.js';
 import { AssertionError } from '../../lib/assert.js';
-import { Journal, readJournal } from './journal.js';
+import { Journal, readJournal, type TaskJournal } from './journal.js';
+import { taskRecordCodec } from './record-schema.js';
 import type { JournalOptions, JournalRecord } from './records.js';
 
-const options: JournalOptions = { strict: true, compactBytesMax: 1 << 20 };
+const options: JournalOptions = { strict: true, compactBytesMax: 1 << 20, codec: taskRecordCodec };
 
 let directory: string;
 let path: string;
@@ -36,7 +37,7 @@ function taskIds(records: readonly JournalRecord[]): string[] {
   return records.map((record) => ('task_id' in record ? record.task_id : record.type));
 }
 
-function openJournal(journalOptions: JournalOptions = options): { journal: Journal; records: readonly JournalRecord[]; errors: number } {
+function openJournal(journalOptions: JournalOptions = options): { journal: TaskJournal; records: readonly JournalRecord[]; errors: number } {
   const opened = Journal.open(path, journalOptions);
   if (!opened.ok) throw new Error(opened.error);
   return { journal: opened.value.journal, ...opened.value.recovery };
@@ -64,7 +65,7 @@ describe('journal: append', () => {
     const resolved: string[] = [];
     const appends = Array.from({ length: 50 }, async (_, index) => {
       await journal.append([update(`t${index}`)]);
-      const onDisk = readJournal(path);
+      const onDisk = readJournal(path, options);
       expect(onDisk.ok).toBe(true);
       if (onDisk.ok) expect(taskIds(onDisk.value.records).slice(0, index + 1)).toEqual(Array.from({ length: index + 1 }, (__, i) => `t${i}`));
       resolved.push(`t${index}`);
@@ -83,7 +84,7 @@ describe('journal: append', () => {
     await Promise.all(Array.from({ length: 100 }, (_, index) => journal.append([update(`t${index}`, 400)])));
     expect(datasync.calls()).toBeLessThanOrEqual(3);
     expect(journal.syncCount).toBe(datasync.calls());
-    const onDisk = readJournal(path);
+    const onDisk = readJournal(path, options);
     expect(onDisk.ok && onDisk.value.records.length).toBe(100);
     await journal.close();
   });
@@ -149,7 +150,7 @@ describe('journal: recovery', () => {
     expect(statSync(path).size).toBe(completeBytes);
     await journal.append([update('d')]);
     await journal.close();
-    const onDisk = readJournal(path);
+    const onDisk = readJournal(path, options);
     expect(onDisk.ok && taskIds(onDisk.value.records)).toEqual(['a', 'b', 'd']);
   });
 
@@ -183,7 +184,7 @@ describe('journal: recovery', () => {
       expect(opened.ok).toBe(false);
       if (!opened.ok) expect(opened.error).toBe(`${path}:2: record format version 2 is newer than this agent reads (1); refusing to misread it`);
     }
-    const read = readJournal(path, { strict: false });
+    const read = readJournal(path, { strict: false, codec: taskRecordCodec });
     expect(read.ok).toBe(false);
   });
 
@@ -241,11 +242,11 @@ describe('journal: compaction', () => {
     const compacted = journal.compact([update('snap')]);
     const during = journal.append([update('during')]);
     await Promise.all([compacted, during]);
-    const onDisk = readJournal(path);
+    const onDisk = readJournal(path, options);
     expect(onDisk.ok && taskIds(onDisk.value.records)).toEqual(['snap', 'during']);
     await journal.append([update('later')]);
     await journal.close();
-    const reread = readJournal(path);
+    const reread = readJournal(path, options);
     expect(reread.ok && taskIds(reread.value.records)).toEqual(['snap', 'during', 'later']);
   });
 

@@ -30,10 +30,12 @@ import { assert } from '../../lib/assert.js';
 import { fsyncDirectory } from '../../lib/durable-file.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { parseJournal } from './journal-recovery.js';
-import { parseJournalRecord } from './record-schema.js';
-import { journalFormatVersion, type JournalOptions, type JournalRecord, type JournalRecovery } from './records.js';
+import type { JournalCodec, JournalOptions, JournalRecord, JournalRecovery } from './records.js';
 
 export { readJournal } from './journal-recovery.js';
+
+/** The agent's journal of frameworks, executors, tasks and status updates (records.ts). */
+export type TaskJournal = Journal<JournalRecord>;
 
 const journalFileMode = 0o600;
 
@@ -58,7 +60,7 @@ interface Compaction {
 
 type QueueEntry = Batch | Compaction;
 
-export class Journal {
+export class Journal<R extends { readonly v: number }> {
   /** Entries not yet started by the writer loop; the loop takes them from the front. */
   private readonly queue: QueueEntry[] = [];
   /** Opened lazily by the writer loop (open() is synchronous; FileHandles are not). */
@@ -77,7 +79,7 @@ export class Journal {
 
   private constructor(
     readonly path: string,
-    private readonly options: JournalOptions,
+    private readonly options: JournalOptions<R>,
     fileBytes: number,
   ) {
     this.fileBytes = fileBytes;
@@ -90,12 +92,12 @@ export class Journal {
    * skipped and counted, as `options.strict` says. An error leaves the file
    * untouched.
    */
-  static open(path: string, options: JournalOptions): Result<{ journal: Journal; recovery: JournalRecovery }> {
+  static open<R extends { readonly v: number }>(path: string, options: JournalOptions<R>): Result<{ journal: Journal<R>; recovery: JournalRecovery<R> }> {
     assert(options.compactBytesMax > 0, 'compactBytesMax must be positive');
     try {
       rmSync(compactionTemporaryPath(path), { force: true });
       if (!existsSync(path)) createJournalFile(path);
-      const parsed = parseJournal(path, readFileSync(path), options.strict);
+      const parsed = parseJournal(path, readFileSync(path), options.strict, options.codec);
       if (!parsed.ok) return parsed;
       const { records, errors, completeBytes, fileBytes } = parsed.value;
       if (completeBytes < fileBytes) truncateJournalFile(path, completeBytes);
@@ -124,11 +126,11 @@ export class Journal {
    * Resolves once `records` are durable, after every record appended before
    * them. Rejects when the journal failed (see the file comment).
    */
-  append(records: readonly JournalRecord[]): Promise<void> {
+  append(records: readonly R[]): Promise<void> {
     assert(!this.closed, `journal ${this.path} is closed`);
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (records.length === 0) return this.flushed();
-    const chunk = Buffer.from(records.map(encodeRecord).join(''), 'utf8');
+    const chunk = Buffer.from(records.map((record) => encodeRecord(record, this.options.codec)).join(''), 'utf8');
     let batch = this.queue.at(-1);
     if (batch === undefined || batch.kind !== 'batch') {
       batch = { kind: 'batch', chunks: [], bytes: 0, waiters: [] };
@@ -148,10 +150,10 @@ export class Journal {
    * record appended before this call; records appended after it are written
    * after the snapshot.
    */
-  compact(snapshot: readonly JournalRecord[]): Promise<void> {
+  compact(snapshot: readonly R[]): Promise<void> {
     assert(!this.closed, `journal ${this.path} is closed`);
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    const data = Buffer.from(snapshot.map(encodeRecord).join(''), 'utf8');
+    const data = Buffer.from(snapshot.map((record) => encodeRecord(record, this.options.codec)).join(''), 'utf8');
     const compacted = new Promise<void>((resolve, reject) => this.queue.push({ kind: 'compaction', data, waiter: { resolve, reject } }));
     this.compactionsQueued++;
     this.startWriting();
@@ -255,9 +257,9 @@ export class Journal {
   }
 }
 
-function encodeRecord(record: JournalRecord): string {
-  assert(record.v === journalFormatVersion, `journal record of format version ${String(record.v)}, expected ${journalFormatVersion}`);
-  const checked = parseJournalRecord(record);
+function encodeRecord<R extends { readonly v: number }>(record: R, codec: JournalCodec<R>): string {
+  assert(record.v === codec.formatVersion, `journal record of format version ${String(record.v)}, expected ${codec.formatVersion}`);
+  const checked = codec.parse(record);
   assert(checked.ok, `malformed journal record (${checked.ok ? '' : checked.error}): ${JSON.stringify(record)}`);
   return `${JSON.stringify(record)}\n`;
 }

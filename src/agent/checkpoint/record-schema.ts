@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { err, ok, type Result } from '../../lib/result.js';
-import { journalFormatVersion, type JournalRecord } from './records.js';
+import { journalFormatVersion, type JournalCodec, type JournalRecord } from './records.js';
 
 const json = z.record(z.string(), z.unknown());
 const id = z.string().min(1);
@@ -71,3 +71,6 @@ export function parseJournalRecord(value: unknown): Result<JournalRecord> {
   const field = issue.path.length > 0 ? issue.path.join('.') : 'record';
   return err(`${field}: ${issue.message}`);
 }
+
+/** The task journal's lines (records.ts). */
+export const taskRecordCodec: JournalCodec<JournalRecord> = { formatVersion: journalFormatVersion, parse: parseJournalRecord };

@@ -11,6 +11,7 @@
  */
 import type { ExitStatus } from '../containerizer/types.js';
 import type { KillCause } from '../core/model.js';
+import type { Result } from '../../lib/result.js';
 
 export const journalFormatVersion = 1;
 
@@ -72,15 +73,26 @@ export type JournalRecord =
 
 export type JournalRecordType = JournalRecord['type'];
 
-export interface JournalRecovery {
-  readonly records: readonly JournalRecord[];
+export interface JournalRecovery<R = JournalRecord> {
+  readonly records: readonly R[];
   /** Records skipped because they were unreadable (only with strict: false). */
   readonly errors: number;
 }
 
-export interface JournalOptions {
+/**
+ * What a journal's lines are: its format version, and the check of a parsed
+ * line of that version (the reason names the first field that is wrong). The
+ * journal machinery (journal.ts) is the same for every kind of record.
+ */
+export interface JournalCodec<R extends { readonly v: number }> {
+  readonly formatVersion: number;
+  readonly parse: (value: unknown) => Result<R>;
+}
+
+export interface JournalOptions<R extends { readonly v: number } = JournalRecord> {
   /** `--strict`: an unreadable record aborts recovery instead of being skipped and counted. */
   readonly strict: boolean;
   /** Rewrite the journal from a snapshot when it grows past this many bytes. */
   readonly compactBytesMax: number;
+  readonly codec: JournalCodec<R>;
 }
