@@ -10,9 +10,10 @@
  *         <agent_id>/journal                     checkpoint journal: frameworks, executors, tasks, updates
  *         <agent_id>/frameworks/<fw>/executors/<ex>/runs/<container>/
  *                                                the run's supervisor files (pids, exit_status)
- *       resources/resources.state                checkpointed resources (dynamic reservations,
- *                                                volumes), outside slaves/ so they outlive an id change
- *       resources/resources.target               the next checkpointed resources while they are applied
+ *       resources/resources.journal              checkpointed resources (dynamic reservations,
+ *                                                volumes) and unacknowledged operation reports, as a
+ *                                                journal of changes; outside slaves/ so they outlive
+ *                                                an id change
  *     slaves/<agent_id>/frameworks/<fw>/executors/<ex>/runs/<container>/   sandboxes
  *     volumes/roles/<role'>/<persistence_id>/    persistent volumes on the ROOT disk
  *     fetch_cache/                               the fetcher's cache
@@ -102,10 +103,11 @@ export function sandboxStderrPath(sandbox: string): string {
   return join(sandbox, 'stderr');
 }
 
-export function resourcesCheckpointPath(workDir: string): string {
-  return join(metaDir(workDir), 'resources', 'resources.state');
+export function resourcesJournalPath(workDir: string): string {
+  return join(metaDir(workDir), 'resources', 'resources.journal');
 }
 
-export function resourcesTargetPath(workDir: string): string {
-  return join(metaDir(workDir), 'resources', 'resources.target');
+/** Where berth before the resources journal kept the whole set (read once, to move it into the journal). */
+export function legacyResourcesPaths(workDir: string): { readonly state: string; readonly target: string } {
+  return { state: join(metaDir(workDir), 'resources', 'resources.state'), target: join(metaDir(workDir), 'resources', 'resources.target') };
 }

@@ -73,8 +73,8 @@ export const OperationStatusMessage = z.object({
   /** Base64 of 16 bytes, as task status uuids. */
   status_uuid: bytes,
   resource_version: z.string(),
-  /** The agent's total afterwards: the master's view on OPERATION_FAILED. */
-  total_resources: z.array(Resource),
+  /** The agent's total afterwards, on OPERATION_FAILED: the master adopts it. */
+  total_resources: z.array(Resource).optional(),
 });
 export type OperationStatusMessage = z.output<typeof OperationStatusMessage>;
 
@@ -162,8 +162,20 @@ export type MasterToAgentMessage =
         framework_id?: { value: string };
         /** Set when the framework asked for feedback: the agent keeps the update until it is acknowledged. */
         operation_id?: { value: string };
+        /** The version the agent's resources have after the operation. */
         resource_version: string;
-        checkpointed_resources: z.input<typeof Resource>[];
+        /**
+         * The operation itself: the version it builds on, and what it takes from
+         * the agent's total and gives back, unallocated (Mesos' resource
+         * conversions). The agent applies them to what it has.
+         */
+        base_resource_version?: string;
+        conversions?: { consumed: z.input<typeof Resource>[]; converted: z.input<typeof Resource>[] }[];
+        /**
+         * Instead of the conversions, when the operation is sent again after a
+         * re-registration: the master's whole checkpointed set after it.
+         */
+        checkpointed_resources?: z.input<typeof Resource>[];
       };
     }
   /** The master's view of the agent's checkpointed resources, sent when the agent re-registers with an older version. */

@@ -6,7 +6,7 @@
  * CHECKPOINT_RESOURCES it is sent, and reports them when it links again; it
  * reports on operations only when a test tells it to (`reportOperation`).
  */
-import { parseResourceText, toCanonicalJson } from '../resources/index.js';
+import { fromWireList, needsCheckpointing, parseResourceText, Resources, toCanonicalJson, type WireResourceInput } from '../resources/index.js';
 import type {
   AgentToMasterMessage,
   LinkRequest,
@@ -59,6 +59,12 @@ export interface OperationReport {
 
 let simAgentNumber = 0;
 
+function resourcesOf(wire: readonly unknown[]): Resources {
+  const parsed = fromWireList(wire as readonly WireResourceInput[]);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return Resources.of(parsed.value);
+}
+
 export class SimAgent {
   id: string | undefined;
   linkId: string | undefined;
@@ -74,6 +80,7 @@ export class SimAgent {
   checkpointedResources: LinkRequest['checkpointed_resources'];
   resourceVersion: string | undefined;
   operationUpdates: LinkRequest['operation_updates'];
+  private readonly checkpointedHistory: NonNullable<LinkRequest['checkpointed_resources']>[] = [];
 
   constructor(
     private readonly harness: Harness,
@@ -121,7 +128,7 @@ export class SimAgent {
     if (linkId !== this.linkId) return;
     this.received.push(record);
     if (record.type === 'REGISTERED') this.id = record.registered.agent_id.value;
-    if (record.type === 'APPLY_OPERATION') this.checkpoint(record.apply_operation);
+    if (record.type === 'APPLY_OPERATION') this.apply(record.apply_operation);
     if (record.type === 'CHECKPOINT_RESOURCES') this.checkpoint(record.checkpoint_resources);
     if (record.type === 'PING' && !this.paused) this.send({ type: 'PONG' });
   }
@@ -135,6 +142,11 @@ export class SimAgent {
       type: 'agent_message',
       envelope: { agent_id: { value: this.id ?? '' }, epoch: this.epoch, seq: ++this.seq, message },
     });
+  }
+
+  /** The checkpointed resources after each APPLY_OPERATION received, oldest first, as the agent would journal them. */
+  checkpointedAfterOperations(): NonNullable<LinkRequest['checkpointed_resources']>[] {
+    return [...this.checkpointedHistory];
   }
 
   /** The APPLY_OPERATION messages received, oldest first. */
@@ -179,5 +191,19 @@ export class SimAgent {
   private checkpoint(sent: { resource_version: string; checkpointed_resources: readonly unknown[] }): void {
     this.checkpointedResources = [...sent.checkpointed_resources] as LinkRequest['checkpointed_resources'];
     this.resourceVersion = sent.resource_version;
+  }
+
+  /** An operation's conversions change the checkpointed resources by their checkpointed parts (or it carries the whole set). */
+  private apply(operation: ApplyOperation): void {
+    if (operation.checkpointed_resources !== undefined) {
+      this.checkpoint({ resource_version: operation.resource_version, checkpointed_resources: operation.checkpointed_resources });
+    } else {
+      let checkpointed = resourcesOf(this.checkpointedResources ?? []);
+      for (const { consumed, converted } of operation.conversions ?? []) {
+        checkpointed = checkpointed.minus(resourcesOf(consumed).filter(needsCheckpointing)).plus(resourcesOf(converted).filter(needsCheckpointing));
+      }
+      this.checkpoint({ resource_version: operation.resource_version, checkpointed_resources: checkpointed.toList().map((r) => toCanonicalJson(r)) });
+    }
+    this.checkpointedHistory.push([...(this.checkpointedResources ?? [])]);
   }
 }

@@ -1,10 +1,10 @@
 /**
  * An agent whose `--resources` no longer hold what its checkpointed
  * reservations were made from refuses to start (spec/storage.md 3.2), with one
- * line naming both, and touches nothing: the checkpoint (and so the volumes'
- * data) stays for an operator to restart it with the right resources.
- * Method: the built CLI as a child process, with a checkpoint written into a
- * fresh work directory under the test root.
+ * line naming both, and touches nothing: the resource journal (and so the
+ * volumes' data) stays for an operator to restart it with the right resources.
+ * Method: the built CLI as a child process, with a resource journal written
+ * into a fresh work directory under the test root.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,10 +33,11 @@ describe('agent: checkpointed resources at start', () => {
     mkdirSync(testRoot(), { recursive: true });
     const workDir = mkdtempSync(join(testRoot(), 'checkpointed-'));
     onTestFinished(() => rmSync(workDir, { recursive: true, force: true }));
-    const checkpoint = join(workDir, 'meta', 'resources', 'resources.state');
+    const checkpoint = join(workDir, 'meta', 'resources', 'resources.journal');
     mkdirSync(join(workDir, 'meta', 'resources'), { recursive: true });
     const reserved = { name: 'cpus', type: 'SCALAR', scalar: { value: 8 }, reservations: [{ type: 'DYNAMIC', role: 'eng', principal: 'ops' }] };
-    writeFileSync(checkpoint, JSON.stringify({ v: 1, resources: [reserved] }));
+    const journal = `${JSON.stringify({ v: 1, type: 'resources', resource_version: 'v1', resources: [reserved] })}\n`;
+    writeFileSync(checkpoint, journal);
 
     const run = await runAgent(workDir, 'cpus:4;mem:512;disk:512;ports:[31000-31010]');
 
@@ -45,6 +46,6 @@ describe('agent: checkpointed resources at start', () => {
     const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/Checkpointed resources cpus\(reservations: \[.*eng.*\]\):8 are incompatible with agent resources .*cpus:4.*: Incompatible agent resources: .* does not contain cpus:8/);
-    expect(JSON.parse(readFileSync(checkpoint, 'utf8'))).toEqual({ v: 1, resources: [reserved] });
+    expect(readFileSync(checkpoint, 'utf8')).toBe(journal);
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { AgentInfoMessage } from '../../protocol/internal.js';
 import type { Resources } from '../../resources/index.js';
-import type { ResourceState } from '../volumes/checkpointed-resources.js';
+import type { ResourceState } from '../volumes/resource-state.js';
 
 export interface AgentConfig {
   /** What the agent tells the master about itself (resources as declared, canonical JSON). */

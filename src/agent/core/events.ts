@@ -1,6 +1,6 @@
 /** What goes into the agent core and what comes out. */
 import type { AgentToMasterMessage, LinkRequest, MasterToAgentRecord, OperationStatusMessage } from '../../protocol/internal.js';
-import type { ResourceState } from '../volumes/checkpointed-resources.js';
+import type { ResourceChange, ResourceState } from '../volumes/resource-state.js';
 import type { ExecutorCall, ExecutorEvent } from '../../protocol/executor.js';
 import type { JournalRecord } from '../checkpoint/records.js';
 import type { ContainerEvent, ContainerLaunch } from '../containerizer/types.js';
@@ -24,12 +24,12 @@ export type AgentEvent =
   | { readonly type: 'executor_closed'; readonly connectionId: string }
   /**
    * The shell committed a `commit_resources` effect (`error` undefined), or
-   * could not: `onDisk` is then what the checkpoint and the volumes still hold.
+   * could not: `onDisk` is then what the journal and the volumes still hold.
    */
   | {
       readonly type: 'resources_committed';
       readonly report: OperationStatusMessage | undefined;
-      readonly attempted: ResourceState;
+      readonly attempted: ResourceChange;
       readonly onDisk: ResourceState;
       readonly error: string | undefined;
     };
@@ -46,11 +46,11 @@ export type AgentEffect =
   | { readonly type: 'send_message'; readonly epoch: number; readonly seq: number; readonly message: AgentToMasterMessage }
   | { readonly type: 'persist_agent_id'; readonly agentId: string }
   /**
-   * Make `next` the checkpointed resource state: volumes made and deleted on
-   * disk, the checkpoint written durably. The shell answers with
+   * Make `change` to the checkpointed resource state durable: volumes made and
+   * deleted on disk, the change journaled. The shell answers with
    * resources_committed, carrying `report` back.
    */
-  | { readonly type: 'commit_resources'; readonly next: ResourceState; readonly report: OperationStatusMessage | undefined }
+  | { readonly type: 'commit_resources'; readonly change: ResourceChange; readonly report: OperationStatusMessage | undefined }
   /**
    * Make a record durable. The shell performs the effects of a step in order
    * and never performs an effect before every earlier `persist` is on disk

@@ -1,18 +1,22 @@
 /**
  * Storage operations in the agent core (spec/storage.md 2.7, 2.9, 3.2): an
- * APPLY_OPERATION is taken at once and handed to the shell to commit; the
- * report follows the shell's answer (FINISHED once durable, FAILED with what
- * is on disk otherwise); reports the framework asked for are kept until
- * acknowledged and travel in the link request; tasks get their volumes and
- * are dropped when they use reservations the agent does not have.
+ * APPLY_OPERATION's conversions are taken at once and handed to the shell to
+ * commit as a change; the report follows the shell's answer (FINISHED once
+ * durable, FAILED with what is on disk otherwise); reports the framework
+ * asked for are kept until acknowledged and travel in the link request; an
+ * operation sent again with the master's whole set replaces the agent's;
+ * tasks get their volumes and are dropped when they use reservations the
+ * agent does not have.
  * Method: the agent driver (testing.ts) feeds master records and shell events
  * and inspects the effects.
  */
 import { describe, expect, it } from 'vitest';
 import type { MasterToAgentMessage, OperationStatusMessage } from '../../protocol/internal.js';
 import { fromWireList, Resources, type WireResourceInput } from '../../resources/index.js';
-import { emptyResourceState, type ResourceState } from '../volumes/checkpointed-resources.js';
+import { applyResourceChange, emptyResourceState, type ResourceChange, type ResourceState } from '../volumes/resource-state.js';
 import { AgentDriver, commandTask, FW, messages, ofType, sentUpdates } from './testing.js';
+
+const unreservedDisk: WireResourceInput = { name: 'disk', type: 'SCALAR', scalar: { value: 512 } } as unknown as WireResourceInput;
 
 const reservedDisk: WireResourceInput = {
   name: 'disk',
@@ -34,7 +38,35 @@ function resources(...wire: WireResourceInput[]): Resources {
   return Resources.of(parsed.value);
 }
 
-function apply(version: string, checkpointed: WireResourceInput[], operationId?: string): MasterToAgentMessage {
+interface Sent {
+  readonly type?: string;
+  readonly base?: string | undefined;
+  readonly operationId?: string;
+}
+
+/** An APPLY_OPERATION of one conversion, building on `sent.base` (the agent's version unless given). */
+function apply(d: AgentDriver, version: string, consumed: WireResourceInput[], converted: WireResourceInput[], sent: Sent = {}): MasterToAgentMessage {
+  return {
+    type: 'APPLY_OPERATION',
+    apply_operation: {
+      operation_uuid: `op-${version}`,
+      operation_type: sent.type ?? 'CREATE',
+      framework_id: { value: FW },
+      ...(sent.operationId !== undefined ? { operation_id: { value: sent.operationId } } : {}),
+      resource_version: version,
+      ...('base' in sent ? (sent.base !== undefined ? { base_resource_version: sent.base } : {}) : baseOf(d)),
+      conversions: [{ consumed: consumed as never, converted: converted as never }],
+    },
+  };
+}
+
+function baseOf(d: AgentDriver): { base_resource_version?: string } {
+  const version = d.state.resourceState.version;
+  return version === undefined ? {} : { base_resource_version: version };
+}
+
+/** The master's whole set after an operation, as it sends one again after a re-registration. */
+function applyWhole(version: string, checkpointed: WireResourceInput[], operationId?: string): MasterToAgentMessage {
   return {
     type: 'APPLY_OPERATION',
     apply_operation: {
@@ -48,9 +80,25 @@ function apply(version: string, checkpointed: WireResourceInput[], operationId?:
   };
 }
 
+function reserve(d: AgentDriver, version: string, sent: Sent = {}): MasterToAgentMessage {
+  return apply(d, version, [unreservedDisk], [reservedDisk], { type: 'RESERVE', ...sent });
+}
+
+function create(d: AgentDriver, version: string, id: string, sent: Sent = {}, mode: 'RW' | 'RO' = 'RW'): MasterToAgentMessage {
+  return apply(d, version, [reservedDisk], [volumeOf(id, mode)], sent);
+}
+
 function registered(): AgentDriver {
   const d = new AgentDriver();
   d.link();
+  return d;
+}
+
+/** An agent whose committed state holds a volume `pv-1` at version v2. */
+function withVolume(mode: 'RW' | 'RO' = 'RW'): AgentDriver {
+  const d = registered();
+  commitAll(d, d.master(reserve(d, 'v1')).effects);
+  commitAll(d, d.master(create(d, 'v2', 'pv-1', {}, mode)).effects);
   return d;
 }
 
@@ -58,110 +106,154 @@ function operationStatuses(effects: ReturnType<AgentDriver['tick']>): OperationS
   return messages(effects).flatMap((m) => (m.type === 'OPERATION_STATUS' ? [m.operation_status] : []));
 }
 
-function committed(d: AgentDriver, report: OperationStatusMessage | undefined, onDisk: ResourceState, error?: string, attempted?: ResourceState) {
-  return d.step({ type: 'resources_committed', report, attempted: attempted ?? d.state.resourceState, onDisk, error }).effects;
+/** What the shell's journal holds: every change the driver's commits were told of, applied. */
+const journaled = new WeakMap<AgentDriver, ResourceState>();
+
+function committed(d: AgentDriver, change: ResourceChange, report: OperationStatusMessage | undefined, error?: string, onDisk?: ResourceState) {
+  const before = journaled.get(d) ?? emptyResourceState;
+  const after = onDisk ?? (error === undefined ? applyResourceChange(before, change) : before);
+  journaled.set(d, after);
+  return d.step({ type: 'resources_committed', report, attempted: change, onDisk: after, error }).effects;
+}
+
+/** The shell commits every change among `effects`. */
+function commitAll(d: AgentDriver, effects: ReturnType<AgentDriver['tick']>): ReturnType<AgentDriver['tick']> {
+  return ofType(effects, 'commit_resources').flatMap((commit) => committed(d, commit.change, commit.report));
 }
 
 describe('agent: storage operations', () => {
-  it('takes an operation at once, asks the shell to commit it, and reports OPERATION_FINISHED only once it is durable', () => {
+  it('takes an operation at once, asks the shell to commit its checkpointed part, and reports OPERATION_FINISHED only once it is durable', () => {
     const d = registered();
+    commitAll(d, d.master(reserve(d, 'v1')).effects);
 
-    const effects = d.master(apply('v1', [volumeOf('pv-1')])).effects;
+    const effects = d.master(create(d, 'v2', 'pv-1')).effects;
 
     const [commit] = ofType(effects, 'commit_resources');
-    expect(commit?.next.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
-    expect(commit?.next.version).toBe('v1');
+    expect(commit?.change).toMatchObject({ kind: 'convert', base: 'v1', version: 'v2' });
+    const steps = commit?.change.kind === 'convert' ? commit.change.steps : [];
+    expect(steps.map(({ removed, added }) => [removed.equals(resources(reservedDisk)), added.equals(resources(volumeOf('pv-1')))])).toEqual([[true, true]]);
     expect(operationStatuses(effects)).toEqual([]);
     expect(d.state.resourceState.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
     expect(d.state.totalResources.scalarValue('disk')).toBe(10_000);
 
-    const after = committed(d, commit?.report, commit?.next ?? emptyResourceState);
-    expect(operationStatuses(after)).toMatchObject([{ operation_uuid: 'op-v1', state: 'OPERATION_FINISHED', resource_version: 'v1' }]);
+    const after = committed(d, commit?.change ?? { kind: 'forget', statusUuids: [] }, commit?.report);
+    expect(operationStatuses(after)).toMatchObject([{ operation_uuid: 'op-v2', state: 'OPERATION_FINISHED', resource_version: 'v2' }]);
+    expect(operationStatuses(after)[0]?.total_resources, 'a finished report does not carry the total').toBeUndefined();
+  });
+
+  it('journals only what the checkpoint holds: a RESERVE of unreserved disk removes nothing from it', () => {
+    const d = registered();
+    const [commit] = ofType(d.master(reserve(d, 'v1')).effects, 'commit_resources');
+    const steps = commit?.change.kind === 'convert' ? commit.change.steps : [];
+    expect(steps.map(({ removed, added }) => [removed.isEmpty(), added.equals(resources(reservedDisk))])).toEqual([[true, true]]);
+    expect(d.state.totalResources.unreserved().scalarValue('disk')).toBe(10_000 - 512);
   });
 
   it('goes back to what is on disk and reports OPERATION_FAILED with its total when the commit fails', () => {
     const d = registered();
-    const [commit] = ofType(d.master(apply('v1', [volumeOf('pv-1')])).effects, 'commit_resources');
+    const [commit] = ofType(d.master(reserve(d, 'v1')).effects, 'commit_resources');
 
-    const after = committed(d, commit?.report, emptyResourceState, "Failed to create the persistent volume pv-1 at '/x': EACCES");
+    const after = committed(d, commit?.change ?? { kind: 'forget', statusUuids: [] }, commit?.report, "Failed to create the persistent volume pv-1 at '/x': EACCES");
 
     const [failed] = operationStatuses(after);
     expect(failed).toMatchObject({ state: 'OPERATION_FAILED', message: expect.stringContaining('EACCES') as unknown });
     expect(failed?.status_uuid).not.toBe(commit?.report?.status_uuid);
     expect(d.state.resourceState.resources.isEmpty()).toBe(true);
     expect(resources(...(failed?.total_resources as WireResourceInput[])).equals(d.state.totalResources)).toBe(true);
+    expect(d.state.totalResources.unreserved().scalarValue('disk')).toBe(10_000);
   });
 
-  it('keeps a later operation it has taken when an earlier one fails to commit, so that nothing it made is undone', () => {
+  it('comes back to the disk when an earlier operation fails to commit and the later one built on it is refused too', () => {
     const d = registered();
-    const [first] = ofType(d.master(apply('v1', [volumeOf('pv-1')])).effects, 'commit_resources');
-    const [second] = ofType(d.master(apply('v2', [volumeOf('pv-1'), volumeOf('pv-2')])).effects, 'commit_resources');
+    const [first] = ofType(d.master(reserve(d, 'v1')).effects, 'commit_resources');
+    const [second] = ofType(d.master(create(d, 'v2', 'pv-1')).effects, 'commit_resources');
+    const none: ResourceChange = { kind: 'forget', statusUuids: [] };
 
-    const after = committed(d, first?.report, second?.next ?? emptyResourceState, 'EACCES', first?.next);
+    const afterFirst = committed(d, first?.change ?? none, first?.report, 'EACCES');
+    expect(d.state.resourceState.version, 'the later change stands until the shell answers on it').toBe('v2');
+    expect(operationStatuses(afterFirst)).toMatchObject([{ operation_uuid: 'op-v1', state: 'OPERATION_FAILED' }]);
 
-    expect(ofType(after, 'commit_resources')).toEqual([]);
-    expect(d.state.resourceState.version).toBe('v2');
-    expect(d.state.resourceState.resources.equals(resources(volumeOf('pv-1'), volumeOf('pv-2')))).toBe(true);
-    expect(operationStatuses(after)).toMatchObject([{ operation_uuid: 'op-v1', state: 'OPERATION_FAILED', resource_version: 'v2' }]);
+    const afterSecond = committed(d, second?.change ?? none, second?.report, "The operation builds on resource version 'v1', but this agent's is ''");
+
+    expect(d.state.resourceState.resources.isEmpty()).toBe(true);
+    expect(d.state.resourceState.version).toBeUndefined();
+    expect(operationStatuses(afterSecond)).toMatchObject([{ operation_uuid: 'op-v2', state: 'OPERATION_FAILED' }]);
+    expect(resources(...(operationStatuses(afterSecond)[0]?.total_resources as WireResourceInput[])).unreserved().scalarValue('disk')).toBe(10_000);
   });
 
-  it('refuses a set that does not fit its declared resources, without committing anything', () => {
+  it('refuses a conversion its resources do not contain, and one built on another version, committing nothing but the kept report', () => {
     const d = registered();
     const tooBig = { ...(reservedDisk as object), scalar: { value: 20_000 } } as unknown as WireResourceInput;
 
-    const effects = d.master(apply('v1', [tooBig], 'op-big')).effects;
+    const effects = d.master(apply(d, 'v1', [{ ...(unreservedDisk as object), scalar: { value: 20_000 } } as unknown as WireResourceInput], [tooBig], { operationId: 'op-big' })).effects;
 
-    expect(operationStatuses(effects)).toMatchObject([{ state: 'OPERATION_FAILED', operation_id: { value: 'op-big' } }]);
-    expect(ofType(effects, 'commit_resources').map((c) => c.next.resources.isEmpty())).toEqual([true]);
+    expect(operationStatuses(effects)).toMatchObject([{ state: 'OPERATION_FAILED', operation_id: { value: 'op-big' }, message: expect.stringContaining('do not contain') as unknown }]);
+    expect(ofType(effects, 'commit_resources').map((c) => c.change.kind)).toEqual(['keep']);
     expect(d.state.resourceState.operationUpdates).toHaveLength(1);
+
+    const stale = d.master(reserve(d, 'v2', { base: 'v0' })).effects;
+    expect(operationStatuses(stale)).toMatchObject([{ state: 'OPERATION_FAILED', message: "The operation builds on resource version 'v0', but this agent's is ''" }]);
+    expect(d.state.resourceState.resources.isEmpty()).toBe(true);
   });
 
   it('keeps a report the framework asked for until it is acknowledged, and sends it in the link request', () => {
     const d = registered();
-    const [commit] = ofType(d.master(apply('v1', [volumeOf('pv-1')], 'create-1')).effects, 'commit_resources');
-    expect(commit?.next.operationUpdates.map((u) => u.operation_id?.value)).toEqual(['create-1']);
-    committed(d, commit?.report, commit?.next ?? emptyResourceState);
+    const [commit] = ofType(d.master(reserve(d, 'v1', { operationId: 'reserve-1' })).effects, 'commit_resources');
+    expect(commit?.change).toMatchObject({ kind: 'convert', kept: { operation_id: { value: 'reserve-1' } } });
+    committed(d, commit?.change ?? { kind: 'forget', statusUuids: [] }, commit?.report);
 
     d.step({ type: 'link_closed', epoch: d.epoch ?? 0 });
     const request = d.openLink().request;
     expect(request.resource_version).toBe('v1');
     expect(request.checkpointed_resources).toHaveLength(1);
-    expect(request.operation_updates?.map((u) => u.operation_id?.value)).toEqual(['create-1']);
+    expect(request.operation_updates?.map((u) => u.operation_id?.value)).toEqual(['reserve-1']);
     d.register();
 
     const statusUuid = commit?.report?.status_uuid ?? '';
     const acked = d.master({ type: 'ACKNOWLEDGE_OPERATION_STATUS', acknowledge_operation_status: { status_uuid: statusUuid } }).effects;
-    expect(ofType(acked, 'commit_resources').map((c) => c.next.operationUpdates)).toEqual([[]]);
+    expect(ofType(acked, 'commit_resources').map((c) => c.change)).toEqual([{ kind: 'forget', statusUuids: [statusUuid] }]);
     expect(d.state.resourceState.operationUpdates).toEqual([]);
   });
 
   it('answers an operation it has applied already (sent again after a re-registration) without applying it twice', () => {
     const d = registered();
-    const [commit] = ofType(d.master(apply('v1', [volumeOf('pv-1')], 'create-1')).effects, 'commit_resources');
-    committed(d, commit?.report, commit?.next ?? emptyResourceState);
+    const [commit] = ofType(d.master(reserve(d, 'v1', { operationId: 'reserve-1' })).effects, 'commit_resources');
+    committed(d, commit?.change ?? { kind: 'forget', statusUuids: [] }, commit?.report);
 
-    const again = d.master(apply('v1', [volumeOf('pv-1')], 'create-1')).effects;
+    const again = d.master(applyWhole('v1', [reservedDisk], 'reserve-1')).effects;
 
     expect(ofType(again, 'commit_resources')).toEqual([]);
     expect(operationStatuses(again).map((s) => s.status_uuid)).toEqual([commit?.report?.status_uuid]);
   });
 
+  it('takes the master\'s whole set when an operation comes again with it, whatever version it had', () => {
+    const d = registered();
+    commitAll(d, d.master(reserve(d, 'v1')).effects);
+
+    const effects = d.master(applyWhole('v3', [volumeOf('pv-1'), volumeOf('pv-2')], 'create-2')).effects;
+
+    const [commit] = ofType(effects, 'commit_resources');
+    expect(commit?.change).toMatchObject({ kind: 'replace', version: 'v3' });
+    expect(d.state.resourceState.resources.equals(resources(volumeOf('pv-1'), volumeOf('pv-2')))).toBe(true);
+    expect(d.state.totalResources.unreserved().scalarValue('disk')).toBe(10_000 - 1024);
+    expect(operationStatuses(committed(d, commit?.change ?? { kind: 'forget', statusUuids: [] }, commit?.report))).toMatchObject([{ state: 'OPERATION_FINISHED', resource_version: 'v3' }]);
+  });
+
   it('forgets the operation updates of a framework that is shut down', () => {
     const d = registered();
-    const [commit] = ofType(d.master(apply('v1', [volumeOf('pv-1')], 'create-1')).effects, 'commit_resources');
-    committed(d, commit?.report, commit?.next ?? emptyResourceState);
+    commitAll(d, d.master(reserve(d, 'v1', { operationId: 'reserve-1' })).effects);
     d.runTask(commandTask('t1'));
 
-    d.master({ type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: { value: FW } } });
+    const effects = d.master({ type: 'SHUTDOWN_FRAMEWORK', shutdown_framework: { framework_id: { value: FW } } }).effects;
 
     expect(d.state.resourceState.operationUpdates).toEqual([]);
+    expect(ofType(effects, 'commit_resources').map((c) => c.change.kind)).toEqual(['forget']);
   });
 });
 
 describe('agent: tasks on volumes', () => {
   it('gives a command task its volumes, where they live on the agent and how the task sees them', () => {
-    const d = registered();
-    d.master(apply('v1', [volumeOf('pv-1', 'RO')]));
+    const d = withVolume('RO');
 
     const effects = d.runTask(commandTask('t1', { resources: [volumeOf('pv-1', 'RO')] }));
 
@@ -171,16 +263,28 @@ describe('agent: tasks on volumes', () => {
     ]);
   });
 
-  it('refuses a set that destroys a volume a running task uses, and deletes nothing (the master should never send one)', () => {
-    const d = registered();
-    d.master(apply('v1', [volumeOf('pv-1')]));
+  it('refuses to destroy a volume a running task uses, and deletes nothing (the master should never send one)', () => {
+    const d = withVolume();
     d.runTask(commandTask('t1', { resources: [volumeOf('pv-1')] }));
 
-    const effects = d.master(apply('v2', [reservedDisk], 'destroy-1')).effects;
+    const effects = d.master(apply(d, 'v3', [volumeOf('pv-1')], [reservedDisk], { type: 'DESTROY', operationId: 'destroy-1' })).effects;
 
     expect(operationStatuses(effects)).toMatchObject([{ state: 'OPERATION_FAILED', message: expect.stringContaining('is in use by a running task') as unknown }]);
-    expect(ofType(effects, 'commit_resources').every((c) => c.next.resources.equals(resources(volumeOf('pv-1'))))).toBe(true);
-    expect(d.state.resourceState.version).toBe('v1');
+    expect(ofType(effects, 'commit_resources').map((c) => c.change.kind)).toEqual(['keep']);
+    expect(d.state.resourceState.version).toBe('v2');
+    expect(d.state.resourceState.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
+  });
+
+  it('grows a volume a running task uses: its path stays, nothing is deleted', () => {
+    const d = withVolume();
+    d.runTask(commandTask('t1', { resources: [volumeOf('pv-1')] }));
+    const grown = { ...(volumeOf('pv-1') as object), scalar: { value: 1024 } } as unknown as WireResourceInput;
+
+    const effects = d.master(apply(d, 'v3', [volumeOf('pv-1'), unreservedDisk], [grown], { type: 'GROW_VOLUME' })).effects;
+
+    expect(operationStatuses(effects)).toEqual([]);
+    expect(ofType(effects, 'commit_resources').map((c) => c.change.kind)).toEqual(['convert']);
+    expect(d.state.resourceState.resources.equals(resources(grown))).toBe(true);
   });
 
   it('drops a task using a volume the agent does not have (REASON_RESOURCES_UNKNOWN), and launches nothing', () => {

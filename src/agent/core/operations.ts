@@ -1,17 +1,20 @@
 /**
  * Storage operations on the agent (spec/storage.md 2.9, 3.2): the master sends
- * each operation with the complete checkpointed resources after it and a
- * resource version. The agent takes them at once (a task sent next may use the
- * new volume), asks the shell to make them durable (the checkpoint, and the
- * volumes on disk), and reports to the master once the shell says how that
- * went: OPERATION_FINISHED, or OPERATION_FAILED with the resources it still
- * has. A report the framework asked for (the operation has an id) is kept in
- * the checkpoint and sent again on every link until it is acknowledged.
+ * each operation with its conversions, the resource version they build on
+ * and the one they give. The agent takes them at once (a task sent next may
+ * use the new volume), asks the shell to make them durable (the journal, and
+ * the volumes on disk), and reports to the master once the shell says how
+ * that went: OPERATION_FINISHED, or OPERATION_FAILED with the resources it
+ * still has. An operation sent again after a re-registration carries the
+ * master's whole checkpointed set instead. A report the framework asked for
+ * (the operation has an id) is kept in the journal and sent again on every
+ * link until it is acknowledged.
  */
 import type { OperationStatusMessage, MasterToAgentMessage } from '../../protocol/internal.js';
 import {
   applyCheckpointedResources,
   fromWireList,
+  isPersistentVolume,
   needsCheckpointing,
   reservationRole,
   Resources,
@@ -20,7 +23,8 @@ import {
   validatePersistenceId,
   validateRole,
 } from '../../resources/index.js';
-import type { ResourceState } from '../volumes/checkpointed-resources.js';
+import { applyResourceChange, versionAfter, type CheckpointedStep, type ResourceChange, type ResourceConversion, type ResourceState } from '../volumes/resource-state.js';
+import { volumePath } from '../volumes/volume-path.js';
 import type { AgentStep } from './step.js';
 import { newUpdateUuid } from './status-updates.js';
 import { volumesInUse } from './task-volumes.js';
@@ -36,34 +40,35 @@ export function onApplyOperation(step: AgentStep, operation: ApplyOperation): vo
     if (pending !== undefined) step.sendToMaster({ type: 'OPERATION_STATUS', operation_status: pending });
     return;
   }
-  const next = checkpointedOf(step, operation.checkpointed_resources);
-  if (typeof next === 'string') {
-    report(step, operation, 'OPERATION_FAILED', next);
+  const taken = operation.checkpointed_resources !== undefined ? replacementOf(step, operation.checkpointed_resources, operation.resource_version) : conversionOf(step, operation);
+  if (typeof taken === 'string') {
+    report(step, operation, taken);
     return;
   }
-  const finished = statusOf(step, operation, 'OPERATION_FINISHED', undefined, operation.resource_version, next.total);
-  takeResources(step, next.resources, next.total, operation.resource_version, finished);
+  const finished = statusOf(step, operation, 'OPERATION_FINISHED', undefined, operation.resource_version);
+  const kept = finished.operation_id !== undefined ? finished : undefined;
+  takeChange(step, { ...taken.change, kept }, taken.total, finished);
 }
 
 /** The master's view, after a re-registration that found the agent behind: no operation to report on. */
 export function onCheckpointResources(step: AgentStep, message: CheckpointResources): void {
   if (message.resource_version === step.state.resourceState.version) return;
-  const next = checkpointedOf(step, message.checkpointed_resources);
-  if (typeof next === 'string') {
-    step.log('error', `The master's checkpointed resources do not fit this agent: ${next}`);
+  const taken = replacementOf(step, message.checkpointed_resources, message.resource_version);
+  if (typeof taken === 'string') {
+    step.log('error', `The master's checkpointed resources do not fit this agent: ${taken}`);
     return;
   }
-  takeResources(step, next.resources, next.total, message.resource_version, undefined);
+  takeChange(step, taken.change, taken.total, undefined);
 }
 
 /**
- * The shell committed (or failed to commit) `attempted`, the resource state an
- * operation led to; `onDisk` is what the checkpoint holds now.
+ * The shell committed (or failed to commit) `attempted`, a change an
+ * operation led to; `onDisk` is what the journal holds now.
  */
 export function onResourcesCommitted(
   step: AgentStep,
   report: OperationStatusMessage | undefined,
-  attempted: ResourceState,
+  attempted: ResourceChange,
   onDisk: ResourceState,
   error: string | undefined,
 ): void {
@@ -74,14 +79,13 @@ export function onResourcesCommitted(
   }
   step.log('error', `Failed to apply checkpointed resources: ${error}`);
   const updates = state.resourceState.operationUpdates.filter((update) => update.status_uuid !== report?.status_uuid);
-  if (state.resourceState.version === attempted.version) {
+  if (state.resourceState.version === versionAfter(attempted)) {
     // The failed change is the newest taken: the agent has what is on disk.
     state.resourceState = { ...onDisk, operationUpdates: updates };
     state.totalResources = totalOrDeclared(step, onDisk.resources);
   } else {
-    // A later change was taken since (the master sent it built on this one): its
-    // commit brings the disk to the state the core holds; going back to the disk
-    // here would undo it, and the next commit would delete its volumes.
+    // A later change was taken since. It builds on the failed one, so the shell
+    // refuses it too, and that failure, the newest, brings the core back to the disk.
     state.resourceState = { ...state.resourceState, operationUpdates: updates };
   }
   if (report === undefined) return;
@@ -98,21 +102,18 @@ export function onResourcesCommitted(
 }
 
 export function onAcknowledgeOperationStatus(step: AgentStep, statusUuid: string): void {
-  keepUpdatesWhere(step, (update) => update.status_uuid !== statusUuid);
+  forgetUpdatesWhere(step, (update) => update.status_uuid === statusUuid);
 }
 
 /** The framework is gone: no acknowledgement will come for its operation updates. */
 export function dropOperationUpdates(step: AgentStep, frameworkId: string): void {
-  keepUpdatesWhere(step, (update) => update.framework_id?.value !== frameworkId);
+  forgetUpdatesWhere(step, (update) => update.framework_id?.value === frameworkId);
 }
 
-/** Forgets the updates `keep` refuses, durably. */
-function keepUpdatesWhere(step: AgentStep, keep: (update: OperationStatusMessage) => boolean): void {
-  const state = step.state;
-  const updates = state.resourceState.operationUpdates.filter(keep);
-  if (updates.length === state.resourceState.operationUpdates.length) return;
-  state.resourceState = { ...state.resourceState, operationUpdates: updates };
-  step.effects.push({ type: 'commit_resources', next: state.resourceState, report: undefined });
+/** Forgets the updates `forget` picks, durably. */
+function forgetUpdatesWhere(step: AgentStep, forget: (update: OperationStatusMessage) => boolean): void {
+  const statusUuids = step.state.resourceState.operationUpdates.filter(forget).map((update) => update.status_uuid);
+  if (statusUuids.length > 0) commit(step, { kind: 'forget', statusUuids }, undefined);
 }
 
 /** A framework (re-)subscribed: it hears its pending operation updates now. */
@@ -122,39 +123,96 @@ export function resendOperationUpdates(step: AgentStep, frameworkId: string): vo
   }
 }
 
-function takeResources(step: AgentStep, resources: Resources, total: Resources, version: string, report: OperationStatusMessage | undefined): void {
-  const state = step.state;
-  const updates = report?.operation_id !== undefined ? [...state.resourceState.operationUpdates, report] : state.resourceState.operationUpdates;
-  state.resourceState = { resources, version, operationUpdates: updates };
-  state.totalResources = total;
-  step.effects.push({ type: 'commit_resources', next: state.resourceState, report });
+function takeChange(step: AgentStep, change: ResourceChange, total: Resources, report: OperationStatusMessage | undefined): void {
+  step.state.totalResources = total;
+  commit(step, change, report);
 }
 
 function keepUpdate(step: AgentStep, update: OperationStatusMessage): void {
-  const state = step.state;
-  state.resourceState = { ...state.resourceState, operationUpdates: [...state.resourceState.operationUpdates, update] };
-  step.effects.push({ type: 'commit_resources', next: state.resourceState, report: undefined });
+  commit(step, { kind: 'keep', update }, undefined);
 }
 
-/** The checkpointed resources a message carries and the total they give, or why they cannot be taken. */
-function checkpointedOf(step: AgentStep, wireResources: readonly unknown[]): { resources: Resources; total: Resources } | string {
-  const parsed = fromWireList(wireResources as Parameters<typeof fromWireList>[0]);
-  if (!parsed.ok) return `Invalid checkpointed resources: ${parsed.error}`;
-  const resources = Resources.of(parsed.value).unallocate();
-  const unexpected = resources.filter((resource) => !needsCheckpointing(resource));
+/** The core takes `change` now; the shell makes it durable and answers with resources_committed. */
+function commit(step: AgentStep, change: ResourceChange, report: OperationStatusMessage | undefined): void {
+  step.state.resourceState = applyResourceChange(step.state.resourceState, change);
+  step.effects.push({ type: 'commit_resources', change, report });
+}
+
+interface Taken {
+  readonly change: ResourceConversion;
+  /** The agent's total after the change. */
+  readonly total: Resources;
+}
+
+/**
+ * An operation's conversions, as the agent takes them: each must find what it
+ * consumes in the agent's total; the checkpointed resources change by the
+ * checkpointed parts of each (a RESERVE of unreserved disk adds a
+ * reservation and removes nothing the journal holds).
+ */
+function conversionOf(step: AgentStep, operation: ApplyOperation): Taken | string {
+  const state = step.state;
+  if (operation.base_resource_version !== state.resourceState.version) {
+    return `The operation builds on resource version '${operation.base_resource_version ?? ''}', but this agent's is '${state.resourceState.version ?? ''}'`;
+  }
+  let total = state.totalResources;
+  const steps: CheckpointedStep[] = [];
+  for (const conversion of operation.conversions ?? []) {
+    const consumed = resourcesOf(conversion.consumed);
+    if (typeof consumed === 'string') return consumed;
+    const converted = resourcesOf(conversion.converted);
+    if (typeof converted === 'string') return converted;
+    const invalid = invalidVolume(converted);
+    if (invalid !== undefined) return invalid;
+    if (!total.contains(consumed)) return `Agent resources ${total.toString()} do not contain ${consumed.toString()}`;
+    total = total.minus(consumed).plus(converted);
+    steps.push({ removed: consumed.filter(needsCheckpointing), added: converted.filter(needsCheckpointing) });
+  }
+  const removed = steps.reduce((sum, { removed: stepRemoved }) => sum.plus(stepRemoved), Resources.empty());
+  const added = steps.reduce((sum, { added: stepAdded }) => sum.plus(stepAdded), Resources.empty());
+  const busy = busyVolume(step, removed, added);
+  if (busy !== undefined) return busy;
+  return { change: { kind: 'convert', base: state.resourceState.version, version: operation.resource_version, steps, kept: undefined }, total };
+}
+
+/** The master's whole checkpointed set, as the agent takes it, and the total it gives. */
+function replacementOf(step: AgentStep, wireResources: readonly unknown[], version: string): Taken | string {
+  const parsed = resourcesOf(wireResources);
+  if (typeof parsed === 'string') return `Invalid checkpointed resources: ${parsed}`;
+  const unexpected = parsed.filter((resource) => !needsCheckpointing(resource));
   if (!unexpected.isEmpty()) return `Unexpected checkpointed resources ${unexpected.toString()}`;
-  // A volume's directory is built from its role and id: never from ones the master should have refused.
+  const invalid = invalidVolume(parsed);
+  if (invalid !== undefined) return invalid;
+  const busy = busyVolume(step, step.state.resourceState.resources, parsed);
+  if (busy !== undefined) return busy;
+  const total = applyCheckpointedResources(step.state.config.declared, parsed);
+  if (!total.ok) return `Checkpointed resources ${parsed.toString()} are incompatible with agent resources ${step.state.config.declared.toString()}: ${total.error}`;
+  return { change: { kind: 'replace', version, resources: parsed, kept: undefined }, total: total.value };
+}
+
+function resourcesOf(wireResources: readonly unknown[]): Resources | string {
+  const parsed = fromWireList(wireResources as Parameters<typeof fromWireList>[0]);
+  return parsed.ok ? Resources.of(parsed.value).unallocate() : parsed.error;
+}
+
+/** A volume's directory is built from its role and id: never from ones the master should have refused. */
+function invalidVolume(resources: Resources): string | undefined {
   for (const volume of resources.persistentVolumes().toDistinctList()) {
     const invalid = validatePersistenceId(volume.disk?.persistence?.id ?? '') ?? validateRole(reservationRole(volume));
     if (invalid !== undefined) return `Invalid persistent volume ${resourceToString(volume)}: ${invalid}`;
   }
-  const destroyed = step.state.resourceState.resources.persistentVolumes().filter((volume) => !resources.contains(volume));
-  const inUse = destroyed.isEmpty() ? destroyed : volumesInUse(step.state);
-  const busy = destroyed.toDistinctList().find((volume) => inUse.contains(volume));
-  if (busy !== undefined) return `Persistent volume ${resourceToString(busy)} is in use by a running task; it is not deleted`;
-  const total = applyCheckpointedResources(step.state.config.declared, resources);
-  if (!total.ok) return `Checkpointed resources ${resources.toString()} are incompatible with agent resources ${step.state.config.declared.toString()}: ${total.error}`;
-  return { resources, total: total.value };
+  return undefined;
+}
+
+/** A volume that going from `before` to `after` deletes while a task uses it. */
+function busyVolume(step: AgentStep, before: Resources, after: Resources): string | undefined {
+  const workDir = step.state.config.workDir;
+  const kept = new Set(after.toList().filter(isPersistentVolume).map((volume) => volumePath(workDir, volume)));
+  const deleted = before.persistentVolumes().filter((volume) => !kept.has(volumePath(workDir, volume)));
+  if (deleted.isEmpty()) return undefined;
+  const inUse = volumesInUse(step.state);
+  const busy = deleted.toDistinctList().find((volume) => inUse.contains(volume));
+  return busy === undefined ? undefined : `Persistent volume ${resourceToString(busy)} is in use by a running task; it is not deleted`;
 }
 
 function totalOrDeclared(step: AgentStep, checkpointed: Resources): Resources {
@@ -163,12 +221,12 @@ function totalOrDeclared(step: AgentStep, checkpointed: Resources): Resources {
 }
 
 /** Reports on an operation the agent could not take; kept until acknowledged when the framework asked for feedback. */
-function report(step: AgentStep, operation: ApplyOperation, state: OperationStatusMessage['state'], message: string): void {
+function report(step: AgentStep, operation: ApplyOperation, message: string): void {
   step.log('error', `Refusing ${operation.operation_type} operation ${operation.operation_uuid}: ${message}`);
-  const current = step.state.resourceState.version ?? '';
-  const update = statusOf(step, operation, state, message, current, step.state.totalResources);
-  if (update.operation_id !== undefined) keepUpdate(step, update);
-  step.sendToMaster({ type: 'OPERATION_STATUS', operation_status: update });
+  const update = statusOf(step, operation, 'OPERATION_FAILED', message, step.state.resourceState.version ?? '');
+  const failed = { ...update, total_resources: wire(step.state.totalResources) };
+  if (failed.operation_id !== undefined) keepUpdate(step, failed);
+  step.sendToMaster({ type: 'OPERATION_STATUS', operation_status: failed });
 }
 
 function statusOf(
@@ -177,7 +235,6 @@ function statusOf(
   state: OperationStatusMessage['state'],
   message: string | undefined,
   version: string,
-  total: Resources,
 ): OperationStatusMessage {
   return {
     operation_uuid: operation.operation_uuid,
@@ -187,7 +244,6 @@ function statusOf(
     ...(message !== undefined ? { message } : {}),
     status_uuid: newUpdateUuid(step),
     resource_version: version,
-    total_resources: wire(total),
   };
 }
 

@@ -8,7 +8,7 @@ import type { WireMasterInfo } from '../../protocol/outputs.js';
 import type { AgentConfig } from './config.js';
 import type { AgentFramework, StatusStream } from './model.js';
 import { applyCheckpointedResources, type Resources } from '../../resources/index.js';
-import type { ResourceState } from '../volumes/checkpointed-resources.js';
+import type { ResourceState } from '../volumes/resource-state.js';
 import { assert } from '../../lib/assert.js';
 
 export type LinkState =

@@ -13,7 +13,7 @@ import type { JournalRecord } from '../checkpoint/records.js';
 import type { ExitStatus } from '../containerizer/types.js';
 import { AgentCore, type AgentStepResult } from './agent-core.js';
 import type { AgentConfig } from './config.js';
-import { emptyResourceState } from '../volumes/checkpointed-resources.js';
+import { emptyResourceState } from '../volumes/resource-state.js';
 import type { AgentEffect, AgentEvent } from './events.js';
 import type { Json } from './model.js';
 

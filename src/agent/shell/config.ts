@@ -21,7 +21,7 @@ import type { AgentConfig } from '../core/config.js';
 import { parseAttributes } from './attributes.js';
 import { defaultPorts, detectCpus, detectDiskMb, detectMemMb } from './detect.js';
 import { agentCapabilities, agentVersion } from './identity.js';
-import { emptyResourceState, type ResourceState } from '../volumes/checkpointed-resources.js';
+import { emptyResourceState, type ResourceState } from '../volumes/resource-state.js';
 
 /**
  * `recovered`: the dynamic reservations and volumes the agent kept

@@ -21,7 +21,7 @@ import { checkBoot, openJournal } from './recovery.js';
 import { buildServices, type BuiltServices } from './services.js';
 import { liveExecutors, recoverRuntime } from './startup.js';
 import { registerExecutorRoutes } from './executor-route.js';
-import { recoverResourceState } from '../volumes/checkpointed-resources.js';
+import { ResourceJournal } from '../volumes/resource-journal.js';
 import { Files } from '../files/files.js';
 import { registerFilesRoutes } from '../files/routes.js';
 import { registerMonitorRoutes } from '../monitor/statistics.js';
@@ -78,13 +78,14 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   const ip = advertisedIp(flags.advertise_ip ?? flags.ip, host);
   const hostname = advertisedHostname(flags.hostname, flags.hostname_lookup, ip);
   // Reservations and volumes outlive the agent's id: recovered before anything registers (spec/storage.md 3.2).
-  const checkpointed = recoverResourceState(workDir);
+  const checkpointed = await ResourceJournal.open(workDir);
   if (!checkpointed.ok) {
     await app.close();
     return fail(checkpointed.error);
   }
-  const config = compileAgentConfig(flags, ip, flags.advertise_port ?? port, hostname, checkpointed.value);
+  const config = compileAgentConfig(flags, ip, flags.advertise_port ?? port, hostname, checkpointed.value.state);
   if (!config.ok) {
+    await checkpointed.value.journal.close();
     await app.close();
     return fail(config.error);
   }
@@ -98,6 +99,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     strict: flags.strict,
     masterUrl: masterUrl.value,
     services,
+    resourceJournal: checkpointed.value.journal,
     logger,
   });
   runtime = agentRuntime;

@@ -10,8 +10,9 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/durable-file.js';
 import { err, ok, type Result } from '../../lib/result.js';
-import { Journal } from '../checkpoint/journal.js';
+import { Journal, type TaskJournal } from '../checkpoint/journal.js';
 import type { JournalRecord } from '../checkpoint/records.js';
+import { taskRecordCodec } from '../checkpoint/record-schema.js';
 import { agentsMetaDir, bootIdPath, journalPath } from '../paths.js';
 
 /** The journal is rewritten from a snapshot once it grows past this. */
@@ -37,8 +38,8 @@ export function recordBoot(workDir: string, bootId: string): void {
   writeFileAtomic(bootIdPath(workDir), `${bootId}\n`);
 }
 
-export function openJournal(workDir: string, agentId: string, strict: boolean): Result<{ journal: Journal; records: readonly JournalRecord[]; errors: number }> {
-  const opened = Journal.open(journalPath(workDir, agentId), { strict, compactBytesMax: journalCompactBytesMax });
+export function openJournal(workDir: string, agentId: string, strict: boolean): Result<{ journal: TaskJournal; records: readonly JournalRecord[]; errors: number }> {
+  const opened = Journal.open(journalPath(workDir, agentId), { strict, compactBytesMax: journalCompactBytesMax, codec: taskRecordCodec });
   if (!opened.ok) return err(strict ? `${opened.error} (start with --no-strict to skip unreadable records)` : opened.error);
   return ok({ journal: opened.value.journal, records: opened.value.recovery.records, errors: opened.value.recovery.errors });
 }

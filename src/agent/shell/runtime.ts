@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { Agent as HttpAgent } from 'undici';
 import type { Clock } from '../../lib/clock.js';
-import type { Journal } from '../checkpoint/journal.js';
+import type { TaskJournal } from '../checkpoint/journal.js';
 import type { ContainerVolume, Containerizer } from '../containerizer/types.js';
 import type { AgentCore } from '../core/agent-core.js';
 import type { AgentEffect, AgentEvent, ExecutorReply } from '../core/events.js';
@@ -23,7 +23,8 @@ import { sandboxLogPaths } from './services.js';
 import { MessageSender } from './message-sender.js';
 import { persistAgentId } from './meta.js';
 import type { OperationStatusMessage } from '../../protocol/internal.js';
-import { commitResourceState, type ResourceState } from '../volumes/checkpointed-resources.js';
+import type { ResourceJournal } from '../volumes/resource-journal.js';
+import type { ResourceChange } from '../volumes/resource-state.js';
 
 /** What the runtime drives besides the link: built by the agent's start-up, closed by stop(). */
 export interface AgentServices {
@@ -34,7 +35,9 @@ export interface AgentServices {
   readonly fileRoots: Map<string, string>;
   readonly logs: LogRotator;
   /** Opens (or creates) the journal of an agent id; the first registration creates it. */
-  readonly openJournal: (agentId: string) => Journal;
+  readonly openJournal: (agentId: string) => TaskJournal;
+  /** The checkpointed resources, outside any agent id. */
+  readonly resourceJournal: ResourceJournal;
 }
 
 /** How often --recover=cleanup looks whether the containers it destroyed have ended. */
@@ -52,8 +55,6 @@ export class AgentRuntime {
   private shutdownRequested: ((message: string) => void) | undefined;
   /** /files paths attached to volumes, by container. */
   private readonly attachedVolumes = new Map<string, string[]>();
-  /** The resource state the checkpoint holds (the core's may be ahead, while commits are under way). */
-  private resourcesOnDisk: ResourceState;
   private fatal: ((error: Error) => void) | undefined;
 
   constructor(
@@ -63,9 +64,8 @@ export class AgentRuntime {
     readonly masterUrl: string,
     readonly workDir: string,
     readonly services: AgentServices,
-    private journal: Journal | undefined,
+    private journal: TaskJournal | undefined,
   ) {
-    this.resourcesOnDisk = core.state.resourceState;
     this.link = new MasterLink(masterUrl, this.dispatcher, {
       onRecord: (epoch, record) => this.dispatch({ type: 'link_record', epoch, record }),
       onFailed: (epoch, status, message) =>
@@ -163,6 +163,7 @@ export class AgentRuntime {
     this.services.gc.close();
     this.services.logs.close();
     await this.journal?.close();
+    await this.services.resourceJournal.close();
     await this.dispatcher.close();
   }
 
@@ -184,7 +185,7 @@ export class AgentRuntime {
       case 'persist':
         return; // Taken by the pipeline.
       case 'commit_resources':
-        this.commitResources(effect.next, effect.report);
+        this.commitResources(effect.change, effect.report);
         return;
       case 'launch_container':
         this.services.containerizer.launch(effect.launch);
@@ -253,16 +254,25 @@ export class AgentRuntime {
   }
 
   /**
-   * Synchronous, so that a task launched by a later effect finds its volume
-   * made. The outcome goes back to the core as an event of its own, after
-   * the effects being performed now.
+   * The volumes on disk change now, so that a task launched by a later effect
+   * finds its volume made; the outcome goes back to the core as an event of
+   * its own once the change is durable (or refused).
    */
-  private commitResources(next: ResourceState, report: OperationStatusMessage | undefined): void {
-    const committed = commitResourceState(this.workDir, this.resourcesOnDisk, next, { log: (message) => this.logger.info(message) });
-    if (committed.ok) this.resourcesOnDisk = next;
-    const error = committed.ok ? undefined : committed.error;
-    // What the checkpoint holds when the core hears of it, after any later commit.
-    setImmediate(() => this.dispatch({ type: 'resources_committed', report, attempted: next, onDisk: this.resourcesOnDisk, error }));
+  private commitResources(change: ResourceChange, report: OperationStatusMessage | undefined): void {
+    const resources = this.services.resourceJournal;
+    resources.commit(change, { log: (message) => this.logger.info(message) }).then(
+      (committed) => {
+        if (committed.ok && report !== undefined) {
+          // The moment an operation is durable, on the wall clock to the microsecond: what the CREATE latency benchmark measures to.
+          const durableAtMs = Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000;
+          this.logger.info({ operation_uuid: report.operation_uuid, operation_id: report.operation_id?.value, durable_at_ms: durableAtMs }, `Operation ${report.operation_uuid} is durable`);
+        }
+        // What the journal holds when the core hears of it, with any later change.
+        this.dispatch({ type: 'resources_committed', report, attempted: change, onDisk: resources.state, error: committed.ok ? undefined : committed.error });
+        resources.compactIfDue().catch((error: unknown) => this.onFatal(error as Error));
+      },
+      (error: unknown) => this.onFatal(error as Error),
+    );
   }
 
   /**

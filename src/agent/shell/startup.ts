@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { systemClock } from '../../lib/clock.js';
 import { systemRandom } from '../../lib/random.js';
-import type { Journal } from '../checkpoint/journal.js';
+import type { TaskJournal } from '../checkpoint/journal.js';
 import type { JournalRecord } from '../checkpoint/records.js';
 import { AgentCore } from '../core/agent-core.js';
 import type { AgentConfig } from '../core/config.js';
@@ -20,18 +20,21 @@ import type { ContainerVolume } from '../containerizer/types.js';
 import { latestRunVirtualPath } from '../paths.js';
 import { completedSandboxes, openJournal, recordBoot, type BootCheck } from './recovery.js';
 import { AgentRuntime } from './runtime.js';
+import type { ResourceJournal } from '../volumes/resource-journal.js';
 import { sandboxLogPaths, type BuiltServices } from './services.js';
 
 export interface RecoveryInput {
   readonly config: AgentConfig;
   readonly agentId: string | undefined;
   /** The journal of `agentId` as opened, with what it held. */
-  readonly journal: { readonly journal: Journal; readonly records: readonly JournalRecord[] } | undefined;
+  readonly journal: { readonly journal: TaskJournal; readonly records: readonly JournalRecord[] } | undefined;
   readonly boot: BootCheck;
   readonly workDir: string;
   readonly strict: boolean;
   readonly masterUrl: string;
   readonly services: BuiltServices;
+  /** The checkpointed resources' journal, opened before the configuration was checked against it. */
+  readonly resourceJournal: ResourceJournal;
   readonly logger: Logger;
 }
 
@@ -40,12 +43,12 @@ export async function recoverRuntime(input: RecoveryInput): Promise<AgentRuntime
   const core = new AgentCore(input.config, systemRandom, systemClock.nowMs(), input.agentId);
   const known = core.recover(input.journal?.records ?? [], systemClock.nowMs(), boot.rebooted);
   if (boot.rebooted) logger.warn('The host rebooted since the last run: every task of that run has ended');
-  const openAgentJournal = (agentId: string): Journal => {
+  const openAgentJournal = (agentId: string): TaskJournal => {
     const opened = openJournal(workDir, agentId, input.strict);
     if (!opened.ok) throw new Error(opened.error);
     return opened.value.journal;
   };
-  const runtime = new AgentRuntime(core, systemClock, logger, input.masterUrl, workDir, { ...services, openJournal: openAgentJournal }, input.journal?.journal);
+  const runtime = new AgentRuntime(core, systemClock, logger, input.masterUrl, workDir, { ...services, openJournal: openAgentJournal, resourceJournal: input.resourceJournal }, input.journal?.journal);
   for (const executor of liveExecutors(core.state)) {
     services.fileRoots.set(latestRunVirtualPath(executor.frameworkId, executor.id), executor.directory);
     services.fileRoots.set(executor.directory, executor.directory);

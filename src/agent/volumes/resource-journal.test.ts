@@ -1,27 +1,31 @@
 /**
  * The checkpointed resources and the volumes they make, on the real file
  * system under the test root: where volumes live (spec/storage.md 3.1), the
- * commit protocol (3.2) with its recovery after a crash, and what creating and
- * destroying a volume does on disk (3.3), including never deleting through a
- * mount and never following a symlink out.
+ * journal of changes (3.2) and its recovery after a restart or a crash, and
+ * what creating and destroying a volume does on disk (3.3), including never
+ * deleting through a mount and never following a symlink out.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testRoot } from '../../../test/support/test-root.js';
 import { fromWireList, Resources, type WireResourceInput } from '../../resources/index.js';
-import { resourcesCheckpointPath, resourcesTargetPath } from '../paths.js';
+import { legacyResourcesPaths, resourcesJournalPath } from '../paths.js';
 import { volumePath } from './volume-path.js';
-import { commitResourceState, recoverResourceState, type ResourceState } from './checkpointed-resources.js';
+import { ResourceJournal } from './resource-journal.js';
+import type { ResourceChange } from './resource-state.js';
 
 let workDir: string;
+let opened: ResourceJournal[] = [];
 
 beforeEach(() => {
   mkdirSync(testRoot(), { recursive: true });
   workDir = mkdtempSync(join(testRoot(), 'volumes-'));
+  opened = [];
 });
 
-afterEach(() => {
+afterEach(async () => {
+  for (const journal of opened) await journal.close();
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -48,18 +52,31 @@ function resources(...inputs: WireResourceInput[]): Resources {
   return Resources.of(parsed.value);
 }
 
-function stateOf(set: Resources): ResourceState {
-  return { resources: set, version: undefined, operationUpdates: [] };
+async function open(dir = workDir, options?: { mountPoints: string[] }) {
+  const result = await ResourceJournal.open(dir, options);
+  if (result.ok) opened.push(result.value.journal);
+  return result;
 }
 
-function commit(dir: string, current: Resources, next: Resources, options?: { mountPoints: string[] }) {
-  return commitResourceState(dir, stateOf(current), stateOf(next), options);
+async function journalOf(dir = workDir): Promise<ResourceJournal> {
+  const result = await open(dir);
+  if (!result.ok) throw new Error(result.error);
+  return result.value.journal;
 }
 
-/** The recovered resources only. */
-function recover(dir: string, options?: { mountPoints: string[] }) {
-  const recovered = recoverResourceState(dir, options);
-  return recovered.ok ? { ok: true as const, value: recovered.value.resources } : recovered;
+/** A fresh process's view: the journal closed and opened again. */
+async function reopen(journal: ResourceJournal, options?: { mountPoints: string[] }) {
+  await journal.close();
+  opened = opened.filter((other) => other !== journal);
+  return open(workDir, options);
+}
+
+function convert(journal: ResourceJournal, version: string, removed: Resources, added: Resources): ResourceChange {
+  return { kind: 'convert', base: journal.state.version, version, steps: [{ removed, added }], kept: undefined };
+}
+
+function replace(version: string, set: Resources): ResourceChange {
+  return { kind: 'replace', version, resources: set, kept: undefined };
 }
 
 function firstOf(set: Resources) {
@@ -81,114 +98,215 @@ describe('agent volumes: where a volume lives', () => {
   });
 });
 
-describe('agent volumes: committing checkpointed resources', () => {
-  it('creates a new volume\'s directory and makes the set durable; a restart recovers it', () => {
-    const next = resources(volumeOf('pv-1'));
-    expect(commit(workDir, Resources.empty(), next)).toEqual({ ok: true, value: undefined });
-    expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1'))).toBe(true);
-    expect(existsSync(resourcesTargetPath(workDir))).toBe(false);
-    expect(JSON.parse(readFileSync(resourcesCheckpointPath(workDir), 'utf8'))).toMatchObject({ v: 1, resources: [expect.objectContaining({ name: 'disk' })] });
+describe('agent volumes: the journal of checkpointed resources', () => {
+  it('creates a new volume\'s directory and journals the change; a restart recovers it', async () => {
+    const journal = await journalOf();
+    expect(await journal.commit(convert(journal, 'v1', Resources.empty(), resources(reservedDisk('eng'))))).toEqual({ ok: true, value: undefined });
+    const committed = journal.commit(convert(journal, 'v2', resources(reservedDisk('eng')), resources(volumeOf('pv-1'))));
+    expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1')), 'made before the record is durable').toBe(true);
+    expect(await committed).toEqual({ ok: true, value: undefined });
 
-    const recovered = recover(workDir);
-    expect(recovered.ok && recovered.value.equals(next)).toBe(true);
+    const recovered = await reopen(journal);
+    expect(recovered.ok && recovered.value.state.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
+    expect(recovered.ok && recovered.value.state.version).toBe('v2');
   });
 
-  it('keeps what a created volume\'s directory already holds (data adopted, as on a MOUNT disk)', () => {
+  it('appends one record per change, as small as the change, however many volumes the agent has', async () => {
+    const journal = await journalOf();
+    const many = resources(...Array.from({ length: 200 }, (_, index) => volumeOf(`pv-${index}`)));
+    await journal.commit(replace('v1', many.plus(resources(reservedDisk('eng')))));
+    const before = readFileSync(resourcesJournalPath(workDir)).length;
+
+    await journal.commit(convert(journal, 'v2', resources(reservedDisk('eng')), resources(volumeOf('pv-new'))));
+
+    const appended = readFileSync(resourcesJournalPath(workDir)).length - before;
+    expect(appended).toBeLessThan(1024);
+    expect(readFileSync(resourcesJournalPath(workDir), 'utf8').trimEnd().split('\n').at(-1)).toContain('"type":"convert"');
+  });
+
+  it('gives a new agent a version of its own, durably, so that the master\'s first operation can name it', async () => {
+    const journal = await journalOf();
+    const version = journal.state.version;
+    expect(version).toMatch(/^[0-9a-f-]{36}$/);
+    const recovered = await reopen(journal);
+    expect(recovered.ok && recovered.value.state.version).toBe(version);
+  });
+
+  it('keeps reports until they are forgotten, across restarts', async () => {
+    const journal = await journalOf();
+    const update = { operation_uuid: 'op-1', state: 'OPERATION_FINISHED', status_uuid: 'AAAAAAAAAAAAAAAAAAAAAA==', resource_version: 'v1' } as const;
+    await journal.commit({ kind: 'convert', base: journal.state.version, version: 'v1', steps: [{ removed: Resources.empty(), added: resources(reservedDisk('eng')) }], kept: update });
+
+    let recovered = await reopen(journal);
+    expect(recovered.ok && recovered.value.state.operationUpdates).toEqual([update]);
+
+    const again = recovered.ok ? recovered.value.journal : journal;
+    await again.commit({ kind: 'forget', statusUuids: [update.status_uuid] });
+    recovered = await reopen(again);
+    expect(recovered.ok && recovered.value.state.operationUpdates).toEqual([]);
+  });
+
+  it('refuses a change built on another version, and journals nothing', async () => {
+    const journal = await journalOf();
+    const stale: ResourceChange = { kind: 'convert', base: 'v0', version: 'v1', steps: [{ removed: Resources.empty(), added: resources(volumeOf('pv-1')) }], kept: undefined };
+
+    expect(await journal.commit(stale)).toEqual({ ok: false, error: expect.stringMatching(/^The operation builds on resource version 'v0', but this agent's is '.+' \(an earlier change failed\)$/) as unknown });
+    expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1'))).toBe(false);
+    const recovered = await reopen(journal);
+    expect(recovered.ok && recovered.value.state.resources.isEmpty()).toBe(true);
+  });
+
+  it('drops a torn last record (a crash in the middle of an append) and names a damaged one with its line', async () => {
+    const journal = await journalOf();
+    await journal.commit(convert(journal, 'v1', Resources.empty(), resources(reservedDisk('eng'))));
+    await journal.close();
+    opened = [];
+    appendFileSync(resourcesJournalPath(workDir), '{"v":1,"type":"convert","ba');
+
+    const recovered = await open();
+    expect(recovered.ok && recovered.value.state.version).toBe('v1');
+    if (recovered.ok) await recovered.value.journal.close();
+    opened = [];
+
+    appendFileSync(resourcesJournalPath(workDir), '{"v":1,"type":"convert","base":"v7","resource_version":"v8","steps":[]}\n');
+    expect(await open()).toEqual({ ok: false, error: expect.stringContaining(`Failed to recover checkpointed resources from '${resourcesJournalPath(workDir)}', record 3: builds on resource version 'v7', but the journal is at 'v1'`) as unknown });
+  });
+
+  it('refuses a journal of a newer format, naming it', async () => {
+    mkdirSync(join(workDir, 'meta/resources'), { recursive: true });
+    writeFileSync(resourcesJournalPath(workDir), '{"v":7,"type":"resources","resources":[]}\n');
+    expect(await open()).toEqual({ ok: false, error: expect.stringContaining('record format version 7 is newer than this agent reads (1)') as unknown });
+  });
+
+  it('rewrites itself from a snapshot when it has grown, keeping the state', async () => {
+    const journal = await journalOf();
+    await journal.commit(convert(journal, 'v0', Resources.empty(), resources(reservedDisk('eng'))));
+    const update = { operation_uuid: 'op-1', state: 'OPERATION_FINISHED', status_uuid: 'AAAAAAAAAAAAAAAAAAAAAA==', resource_version: 'v1' } as const;
+    await journal.commit({ kind: 'keep', update });
+    for (let index = 0; index < 300; index++) {
+      const statusUuid = Buffer.alloc(16, (index % 255) + 1).toString('base64');
+      await journal.commit({ kind: 'keep', update: { ...update, operation_uuid: `op-${index + 2}`, status_uuid: statusUuid, message: 'x'.repeat(4000) } });
+      await journal.commit({ kind: 'forget', statusUuids: [statusUuid] });
+    }
+    const grown = readFileSync(resourcesJournalPath(workDir)).length;
+    expect(grown).toBeGreaterThan(1024 * 1024);
+
+    await journal.compactIfDue();
+
+    expect(readFileSync(resourcesJournalPath(workDir)).length).toBeLessThan(4096);
+    const recovered = await reopen(journal);
+    expect(recovered.ok && recovered.value.state.resources.equals(resources(reservedDisk('eng')))).toBe(true);
+    expect(recovered.ok && recovered.value.state.operationUpdates).toEqual([update]);
+  });
+
+  it('keeps what a created volume\'s directory already holds (data adopted, as on a MOUNT disk)', async () => {
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     mkdirSync(path, { recursive: true });
     writeFileSync(join(path, 'old'), 'kept');
-    commit(workDir, Resources.empty(), resources(volumeOf('pv-1')));
+    const journal = await journalOf();
+    await journal.commit(replace('v1', resources(volumeOf('pv-1'))));
     expect(readFileSync(join(path, 'old'), 'utf8')).toBe('kept');
   });
 
-  it('deletes a destroyed volume\'s data and keeps its disk reserved; a symlink in it is removed, not followed', () => {
+  it('deletes a destroyed volume\'s data and keeps its disk reserved; a symlink in it is removed, not followed', async () => {
     const outside = join(workDir, 'outside');
     mkdirSync(outside);
     writeFileSync(join(outside, 'precious'), 'x');
-    const withVolume = resources(volumeOf('pv-1'));
-    commit(workDir, Resources.empty(), withVolume);
+    const journal = await journalOf();
+    await journal.commit(replace('v1', resources(volumeOf('pv-1'))));
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     writeFileSync(join(path, 'table.db'), 'rows');
     symlinkSync(outside, join(path, 'link'));
 
-    const afterDestroy = resources(reservedDisk('eng'));
-    expect(commit(workDir, withVolume, afterDestroy, { mountPoints: [] }).ok).toBe(true);
+    expect((await journal.commit(convert(journal, 'v2', resources(volumeOf('pv-1')), resources(reservedDisk('eng'))), { mountPoints: [] })).ok).toBe(true);
 
     expect(existsSync(path)).toBe(false);
     expect(readFileSync(join(outside, 'precious'), 'utf8')).toBe('x');
-    const recovered = recover(workDir);
-    expect(recovered.ok && recovered.value.equals(afterDestroy)).toBe(true);
+    const recovered = await reopen(journal);
+    expect(recovered.ok && recovered.value.state.resources.equals(resources(reservedDisk('eng')))).toBe(true);
   });
 
-  it('empties a destroyed MOUNT volume and keeps its mount point', () => {
+  it('keeps a resized volume\'s directory and data (its path does not change)', async () => {
+    const journal = await journalOf();
+    await journal.commit(replace('v1', resources(volumeOf('pv-1'))));
+    const path = join(workDir, 'volumes/roles/eng/pv-1');
+    writeFileSync(join(path, 'table.db'), 'rows');
+    const grown = { ...volumeOf('pv-1'), scalar: { value: 128 } } as unknown as WireResourceInput;
+
+    expect((await journal.commit(convert(journal, 'v2', resources(volumeOf('pv-1')), resources(grown)), { mountPoints: [] })).ok).toBe(true);
+
+    expect(readFileSync(join(path, 'table.db'), 'utf8')).toBe('rows');
+  });
+
+  it('empties a destroyed MOUNT volume and keeps its mount point', async () => {
     const root = join(workDir, 'mnt1');
     mkdirSync(join(root, 'dir'), { recursive: true });
     writeFileSync(join(root, 'dir', 'file'), 'x');
     const source = { type: 'MOUNT', mount: { root } };
-    const withVolume = resources(volumeOf('pv-m', 'eng', source));
-    commit(workDir, Resources.empty(), withVolume);
+    const journal = await journalOf();
+    await journal.commit(replace('v1', resources(volumeOf('pv-m', 'eng', source))));
 
-    expect(commit(workDir, withVolume, resources(reservedDisk('eng', source)), { mountPoints: [root] }).ok).toBe(true);
+    expect((await journal.commit(replace('v2', resources(reservedDisk('eng', source))), { mountPoints: [root] })).ok).toBe(true);
 
     expect(existsSync(root)).toBe(true);
     expect(existsSync(join(root, 'dir'))).toBe(false);
   });
 
-  it('refuses to delete a volume through a mount in it: nothing is committed, the data stays, and no later start applies the change', () => {
-    const withVolume = resources(volumeOf('pv-1'));
-    commit(workDir, Resources.empty(), withVolume);
+  it('refuses to delete a volume through a mount in it: nothing is journaled, the data stays', async () => {
+    const journal = await journalOf();
+    await journal.commit(replace('v1', resources(volumeOf('pv-1'))));
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     writeFileSync(join(path, 'table.db'), 'rows');
-    const afterDestroy = resources(reservedDisk('eng'));
 
-    const refused = commit(workDir, withVolume, afterDestroy, { mountPoints: [join(path, 'sub')] });
+    const refused = await journal.commit(convert(journal, 'v2', resources(volumeOf('pv-1')), resources(reservedDisk('eng'))), { mountPoints: [join(path, 'sub')] });
 
-    expect(refused).toEqual({ ok: false, error: expect.stringMatching(/^Failed to remove persistent volume 'pv-1' at '.*pv-1': it holds the mount point/) });
+    expect(refused).toEqual({ ok: false, error: expect.stringMatching(/^Failed to remove persistent volume 'pv-1' at '.*pv-1': it holds the mount point/) as unknown });
     expect(readFileSync(join(path, 'table.db'), 'utf8')).toBe('rows');
-    expect(existsSync(resourcesTargetPath(workDir))).toBe(false);
-    const recovered = recover(workDir, { mountPoints: [] });
-    expect(recovered.ok && recovered.value.equals(withVolume)).toBe(true);
-    expect(readFileSync(join(path, 'table.db'), 'utf8')).toBe('rows');
+    expect(journal.state.version).toBe('v1');
+    const recovered = await reopen(journal, { mountPoints: [] });
+    expect(recovered.ok && recovered.value.state.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
   });
 
-  it('deletes none of the volumes a change destroys when one of them is refused', () => {
+  it('deletes none of the volumes a change destroys when one of them is refused', async () => {
+    const journal = await journalOf();
     const both = resources(volumeOf('pv-1'), volumeOf('pv-2'));
-    commit(workDir, Resources.empty(), both);
+    await journal.commit(replace('v1', both));
     const first = join(workDir, 'volumes/roles/eng/pv-1');
     const second = join(workDir, 'volumes/roles/eng/pv-2');
     writeFileSync(join(first, 'a'), 'kept');
 
-    const refused = commit(workDir, both, resources(reservedDisk('eng'), reservedDisk('eng')), { mountPoints: [join(second, 'sub')] });
+    const refused = await journal.commit(replace('v2', resources(reservedDisk('eng'), reservedDisk('eng'))), { mountPoints: [join(second, 'sub')] });
 
     expect(refused.ok).toBe(false);
     expect(readFileSync(join(first, 'a'), 'utf8')).toBe('kept');
     expect(existsSync(second)).toBe(true);
   });
+});
 
-  it('applies a target left by a crash before the rename', () => {
-    const next = resources(volumeOf('pv-1'));
+describe('agent volumes: the whole-set files of earlier berth versions', () => {
+  it('moves the set into the journal, applying a target a crash left before its rename, and removes the old files', async () => {
+    const { state, target } = legacyResourcesPaths(workDir);
     mkdirSync(join(workDir, 'meta/resources'), { recursive: true });
-    writeFileSync(resourcesTargetPath(workDir), JSON.stringify({ v: 1, resources: next.toList() }));
+    writeFileSync(state, JSON.stringify({ v: 1, resources: resources(reservedDisk('eng')).toList(), resource_version: 'v1' }));
+    writeFileSync(target, JSON.stringify({ v: 1, resources: resources(volumeOf('pv-1')).toList(), resource_version: 'v2' }));
 
-    const recovered = recover(workDir);
+    const recovered = await open();
 
-    expect(recovered.ok && recovered.value.equals(next)).toBe(true);
+    expect(recovered.ok && recovered.value.state.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
+    expect(recovered.ok && recovered.value.state.version).toBe('v2');
     expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1'))).toBe(true);
-    expect(existsSync(resourcesCheckpointPath(workDir))).toBe(true);
+    expect([existsSync(state), existsSync(target)]).toEqual([false, false]);
+    const again = recovered.ok ? await reopen(recovered.value.journal) : recovered;
+    expect(again.ok && again.value.state.version).toBe('v2');
   });
 
-  it('names the file and the problem when the checkpoint cannot be read', () => {
+  it('names the file and the problem when an old set cannot be read', async () => {
+    const { state } = legacyResourcesPaths(workDir);
     mkdirSync(join(workDir, 'meta/resources'), { recursive: true });
-    writeFileSync(resourcesCheckpointPath(workDir), '{"v": 7, "resources": []}');
-    expect(recover(workDir)).toEqual({
+    writeFileSync(state, '{"v": 7, "resources": []}');
+    expect(await open()).toEqual({
       ok: false,
-      error: `Failed to read checkpointed resources from '${resourcesCheckpointPath(workDir)}': expected {"v": 1, "resources": [...]}`,
+      error: `Failed to read checkpointed resources from '${state}': expected {"v": 1, "resources": [...]}`,
     });
-  });
-
-  it('writes nothing when the set does not change', () => {
-    const same = resources(reservedDisk('eng'));
-    expect(commit(workDir, same, same).ok).toBe(true);
-    expect(existsSync(resourcesCheckpointPath(workDir))).toBe(false);
   });
 });

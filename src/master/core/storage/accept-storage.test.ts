@@ -65,22 +65,26 @@ describe('master: storage ACCEPT: RESERVE, CREATE and LAUNCH pipelined', () => {
     expect(sentVolume?.disk?.persistence?.id, 'the task is sent with its volume').toBe('pv-1');
   });
 
-  it('makes each APPLY_OPERATION carry the complete checkpointed set after it, under a new resource version', () => {
+  it('makes each APPLY_OPERATION carry its conversions, the version they build on and a new one; applied in turn they give the master\'s set', () => {
     const setup = storageSetup();
     reserveCreateLaunch(setup);
     const { h, framework, agent } = setup;
     const [reserveOp, createOp] = agent.appliedOperations();
-    expect(reserveOp?.checkpointed_resources).toEqual([disk1024]);
-    expect(createOp?.checkpointed_resources).toEqual([reserved(scalar('disk', 512)), pv1]);
+    expect(reserveOp?.conversions).toEqual([{ consumed: [scalar('disk', 1024)], converted: [disk1024] }]);
+    expect(createOp?.conversions).toEqual([{ consumed: [reserved(scalar('disk', 512))], converted: [pv1] }]);
+    expect(createOp?.checkpointed_resources, 'not the whole set').toBeUndefined();
+    const [afterReserve, afterCreate] = agent.checkpointedAfterOperations();
+    expect(afterReserve).toEqual([disk1024]);
+    expect(afterCreate).toEqual([reserved(scalar('disk', 512)), pv1]);
     expect(reserveOp?.resource_version).not.toBe(createOp?.resource_version);
+    expect(createOp?.base_resource_version, 'each builds on the one before').toBe(reserveOp?.resource_version);
     expect(h.state.agents.get(agent.id ?? '')?.resourceVersion, 'the master holds the version it sent last').toBe(createOp?.resource_version);
 
-    // A later operation, in a later ACCEPT, still sends everything: not a delta.
     h.advance(1_000);
     const next = framework.currentOffers()[0];
     if (next === undefined) throw new Error('no second offer');
     accept(framework, [next.id.value], [reserve([reserved(scalar('cpus', 1))])]);
-    expect(agent.appliedOperations()[2]?.checkpointed_resources).toEqual([reserved(scalar('disk', 512)), pv1, reserved(scalar('cpus', 1))]);
+    expect(agent.checkpointedAfterOperations()[2]).toEqual([reserved(scalar('disk', 512)), pv1, reserved(scalar('cpus', 1))]);
   });
 
   it('does not offer the volume while its task runs, and offers it to the role once the task ended and its update was acknowledged', () => {

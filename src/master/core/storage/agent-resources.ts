@@ -34,14 +34,19 @@ export function checkpointedResources(agent: Agent): Resources {
 
 /** The wire form of the checkpointed resources in `resources`, as agents are sent them. */
 export function checkpointedWire(resources: Resources): WireResource[] {
-  return resources.filter(needsCheckpointing).toList().map((r) => toCanonicalJson(r)) as WireResource[];
+  return wireOf(resources.filter(needsCheckpointing));
+}
+
+export function wireOf(resources: Resources): WireResource[] {
+  return resources.toList().map((r) => toCanonicalJson(r)) as WireResource[];
 }
 
 /**
  * A known agent re-registers. With the version the master holds (or the same
- * checkpointed resources) it has everything the master sent: its report is
- * the master's view, and operations without feedback that it has not
- * reported on are done (one with feedback is reported in its link request).
+ * checkpointed resources, under the agent's version from now on) it has
+ * everything the master sent: its report is the master's view, and
+ * operations without feedback that it has not reported on are done (one with
+ * feedback is reported in its link request).
  * Otherwise the master's checkpointed resources are applied to what the agent
  * now declares (its --resources may have changed), and the agent must be
  * sent them (`true`). When they no longer fit what it declares, the agent's
@@ -52,6 +57,8 @@ export function reconcileCheckpointedResources(ctx: StepContext, agent: Agent, r
   const inSync = request.resource_version === agent.resourceVersion || reported.filter(needsCheckpointing).equals(checkpointedResources(agent));
   if (inSync) {
     agent.totalResources = reported;
+    // The next operation names the version it builds on: the agent's.
+    if (request.resource_version !== undefined) agent.resourceVersion = request.resource_version;
     for (const operation of pendingOperations(ctx, agent)) if (operation.operationId === undefined) ctx.state.operations.delete(operation.uuid);
     return false;
   }
@@ -69,15 +76,17 @@ export function reconcileCheckpointedResources(ctx: StepContext, agent: Agent, r
 
 /**
  * Brings a re-registered agent up to date with the master's latest view, never
- * an older one: the last operation it has not reported on is sent again (its
- * set holds every earlier one, which its report then settles, see
- * operation-status.ts); without one, the master's checkpointed resources are
- * sent as they are.
+ * an older one: the last operation it has not reported on is sent again, with
+ * the master's whole checkpointed set after it in place of its conversions
+ * (the agent may be several operations behind; its report on this one then
+ * settles every earlier one, see operation-status.ts); without one, the
+ * master's checkpointed resources are sent as they are.
  */
 export function resendCheckpointedResources(ctx: StepContext, agent: Agent): void {
   const last = pendingOperations(ctx, agent).at(-1);
   if (last !== undefined && last.resourceVersion === agent.resourceVersion) {
-    ctx.sendToAgent(agent, { type: 'APPLY_OPERATION', apply_operation: last.sent });
+    const { conversions: _conversions, base_resource_version: _base, ...operation } = last.sent;
+    ctx.sendToAgent(agent, { type: 'APPLY_OPERATION', apply_operation: { ...operation, checkpointed_resources: checkpointedWire(agent.totalResources) } });
     return;
   }
   ctx.sendToAgent(agent, {

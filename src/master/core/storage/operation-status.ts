@@ -117,6 +117,10 @@ function forwardUnknown(ctx: StepContext, agent: Agent, report: OperationStatusM
  * Offers built on the master's view are rescinded.
  */
 function adoptAgentTotal(ctx: StepContext, agent: Agent, report: OperationStatusMessage): void {
+  if (report.total_resources === undefined) {
+    ctx.log('error', `Agent ${agent.id} reported failed operation ${report.operation_uuid} without its resources: keeping the master's view`);
+    return;
+  }
   const total = fromWireList(report.total_resources);
   if (!total.ok) {
     ctx.log('error', `Agent ${agent.id} reported invalid resources after a failed operation: ${total.error}`);

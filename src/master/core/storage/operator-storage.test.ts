@@ -61,7 +61,7 @@ describe('master: operator storage calls', () => {
     expect(applied?.operation_type).toBe('RESERVE');
     expect(applied?.framework_id).toBeUndefined();
     expect(applied?.operation_id).toBeUndefined();
-    expect(applied?.checkpointed_resources).toEqual([reserved(scalar('disk', 1024))]);
+    expect(agent.checkpointedAfterOperations()[0]).toEqual([reserved(scalar('disk', 1024))]);
 
     const framework = h.subscribe({ roles: ['eng'], capabilities: storageFrameworkCapabilities, info: { principal } });
     h.settle();
@@ -109,7 +109,7 @@ describe('master: operator storage calls', () => {
     expect(operatorCall(h, createVolumes(agentId, [volume(512, 'pv-1')]))).toEqual({ status: 202 });
     const created = agent.appliedOperations()[1];
     expect(created?.operation_type).toBe('CREATE');
-    expect(created?.checkpointed_resources).toEqual([reserved(scalar('disk', 512)), volume(512, 'pv-1')]);
+    expect(agent.checkpointedAfterOperations()[1]).toEqual([reserved(scalar('disk', 512)), volume(512, 'pv-1')]);
 
     const framework = h.subscribe({ roles: ['eng'], capabilities: storageFrameworkCapabilities, info: { principal } });
     h.settle();

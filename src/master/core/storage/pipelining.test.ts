@@ -101,7 +101,7 @@ describe('master: storage ACCEPT: pipelining (spec 2.8)', () => {
     accept(framework, [offer.id.value], [destroy([pv], 'op-destroy'), unreserve([reserved(scalar('disk', 1024))], 'op-unreserve')]);
     expect(operationErrors(setup)).toEqual([]);
     expect(appliedTypes(setup)).toEqual(['RESERVE', 'CREATE', 'DESTROY', 'UNRESERVE']);
-    expect(agent.appliedOperations()[3]?.checkpointed_resources, 'nothing is left to checkpoint').toEqual([]);
+    expect(agent.checkpointedAfterOperations()[3], 'nothing is left to checkpoint').toEqual([]);
     expect(h.state.agents.get(agent.id ?? '')?.totalResources.toString()).toBe('cpus:4; mem:4096; disk:4096');
     const next = nextOffer(setup);
     expect(volumesIn(next).size).toBe(0);

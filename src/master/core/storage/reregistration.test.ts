@@ -64,26 +64,29 @@ describe('master: agent re-registration: checkpointed resources', () => {
     expect([...volumesIn(onlyOffer(framework))]).toEqual([['pv-1', 512]]);
   });
 
-  it('sends an agent with an older version the last pending APPLY_OPERATION again, after REGISTERED', () => {
+  it('sends an agent with an older version the last pending APPLY_OPERATION again, with the whole set in place of its conversions, after REGISTERED', () => {
     const { h, agent } = reserveAndCreate();
     const [first, last] = agent.appliedOperations();
+    const [afterFirst, afterLast] = agent.checkpointedAfterOperations();
     // The agent lost the CREATE: it reports what the RESERVE gave it.
-    agent.checkpointedResources = first?.checkpointed_resources as LinkRequest['checkpointed_resources'];
+    agent.checkpointedResources = afterFirst;
     agent.resourceVersion = first?.resource_version;
 
     expect(relink(agent)).toEqual(['REGISTERED', 'APPLY_OPERATION', 'UPDATE_FRAMEWORK']);
-    expect(agent.appliedOperations().at(-1)).toEqual(last);
+    const { conversions: _conversions, base_resource_version: _base, ...operation } = last ?? { conversions: [] };
+    expect(agent.appliedOperations().at(-1)).toEqual({ ...operation, checkpointed_resources: afterLast });
     expect(agent.resourceVersion).toBe(h.state.agents.get(agent.id ?? '')?.resourceVersion);
   });
 
   it('sends an agent with an older version CHECKPOINT_RESOURCES with the complete set when no operation is pending', () => {
     const { h, agent } = reserveAndCreate();
     const [first, last] = agent.appliedOperations();
+    const [afterFirst, afterLast] = agent.checkpointedAfterOperations();
     if (first === undefined || last === undefined) throw new Error('expected two operations');
     agent.reportOperation(last);
     expect(h.state.operations.size, 'the report settled both operations').toBe(0);
     // The agent came back with an older state (e.g. its disk was restored).
-    agent.checkpointedResources = first.checkpointed_resources as LinkRequest['checkpointed_resources'];
+    agent.checkpointedResources = afterFirst;
     agent.resourceVersion = first.resource_version;
 
     expect(relink(agent)).toEqual(['REGISTERED', 'CHECKPOINT_RESOURCES', 'UPDATE_FRAMEWORK']);
@@ -91,7 +94,7 @@ describe('master: agent re-registration: checkpointed resources', () => {
     expect(sent).toMatchObject({
       checkpoint_resources: {
         resource_version: h.state.agents.get(agent.id ?? '')?.resourceVersion,
-        checkpointed_resources: last.checkpointed_resources,
+        checkpointed_resources: afterLast,
       },
     });
   });
@@ -107,7 +110,8 @@ describe('master: agent re-registration: checkpointed resources', () => {
     expect(agent.appliedOperations(), 'the message is lost with the link').toEqual([]);
 
     expect(relink(agent)).toEqual(['REGISTERED', 'APPLY_OPERATION', 'UPDATE_FRAMEWORK']);
-    expect(agent.appliedOperations()[0]).toMatchObject({ operation_type: 'RESERVE', checkpointed_resources: [reserved(scalar('disk', 1024))] });
+    expect(agent.appliedOperations()[0]).toMatchObject({ operation_type: 'RESERVE' });
+    expect(agent.checkpointedAfterOperations()[0]).toEqual([reserved(scalar('disk', 1024))]);
   });
 
   it('settles an operation the agent reports in its link request, and forwards the update to the framework', () => {

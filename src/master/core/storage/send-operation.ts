@@ -2,15 +2,16 @@
  * What the master does once a storage operation passed (spec/storage.md 2.9):
  * its agent model takes the conversions at once (later operations and offers
  * see them), under a new resource version, and the agent is sent the
- * operation as its own message on the ordered link, carrying the complete
- * checkpointed resources after it. The operation is tracked until the agent
- * reports on it, and, when the framework asked for feedback, until the
- * framework acknowledges that report.
+ * operation as its own message on the ordered link: its conversions, the
+ * version they build on and the one they give, so that the message is as
+ * small as the operation, however many volumes the agent holds. The
+ * operation is tracked until the agent reports on it, and, when the
+ * framework asked for feedback, until the framework acknowledges that report.
  */
 import type { ValidatedOperation } from '../operations/index.js';
 import type { StepContext } from '../context.js';
 import type { Agent, Framework, Operation } from '../state.js';
-import { checkpointedWire } from './agent-resources.js';
+import { wireOf } from './agent-resources.js';
 import { rescindOffer } from '../offers.js';
 
 /** Who asked: a framework (with an operation id when it wants feedback), or an operator. */
@@ -19,9 +20,11 @@ export type OperationOrigin =
   | { readonly kind: 'operator' };
 
 export function sendStorageOperation(ctx: StepContext, agent: Agent, validated: ValidatedOperation, origin: OperationOrigin): Operation {
+  const conversions = validated.conversions.map(({ consumed, converted }) => ({ consumed: consumed.unallocate(), converted: converted.unallocate() }));
   let total = agent.totalResources;
-  for (const { consumed, converted } of validated.conversions) total = total.minus(consumed.unallocate()).plus(converted.unallocate());
+  for (const { consumed, converted } of conversions) total = total.minus(consumed).plus(converted);
   agent.totalResources = total;
+  const baseVersion = agent.resourceVersion;
   agent.resourceVersion = ctx.state.random.uuid();
   const framework = origin.kind === 'framework' ? origin.framework : undefined;
   const operationId = origin.kind === 'framework' ? origin.operationId : undefined;
@@ -42,7 +45,8 @@ export function sendStorageOperation(ctx: StepContext, agent: Agent, validated: 
       ...(framework !== undefined ? { framework_id: { value: framework.id } } : {}),
       ...(operationId !== undefined ? { operation_id: { value: operationId } } : {}),
       resource_version: agent.resourceVersion,
-      checkpointed_resources: checkpointedWire(total),
+      base_resource_version: baseVersion,
+      conversions: conversions.map(({ consumed, converted }) => ({ consumed: wireOf(consumed), converted: wireOf(converted) })),
     },
   };
   if (validated.operation.type === 'DESTROY') rescindOffersHolding(ctx, agent, validated);
