@@ -249,15 +249,18 @@ export class Allocator {
    * A framework's storage operations converted what it was offered (Mesos'
    * updateAllocation): each conversion takes `consumed` out of the
    * framework's allocation and the agent's total and puts `converted` in
-   * their place; both are allocated to the offers' role.
+   * their place; both are allocated to the offers' role. What is available
+   * does not change (it was allocated before and is after), unless a shared
+   * volume, always available, comes or goes.
    */
   convertAllocation(frameworkId: string, agentId: string, conversions: readonly ResourceConversion[]): void {
     const agent = this.agent(agentId);
     const framework = this.framework(frameworkId);
     for (const { consumed, converted } of conversions) {
-      this.untrack(agent, framework, consumed);
+      this.untrack(agent, framework, consumed, false);
       this.replaceInTotal(agent, consumed.unallocate(), converted.unallocate());
-      this.track(agent, framework, converted);
+      this.track(agent, framework, converted, false);
+      if (consumed.hasShared() || converted.hasShared()) this.recomputeAvailable(agent);
     }
   }
 
@@ -268,7 +271,11 @@ export class Allocator {
    */
   convertAvailable(agentId: string, conversions: readonly ResourceConversion[]): void {
     const agent = this.agent(agentId);
-    for (const { consumed, converted } of conversions) this.replaceInTotal(agent, consumed, converted);
+    for (const { consumed, converted } of conversions) {
+      this.replaceInTotal(agent, consumed, converted);
+      if (!agent.total.shared().isEmpty() || !agent.available.contains(consumed)) this.recomputeAvailable(agent);
+      else agent.available = agent.available.minus(consumed).plus(converted);
+    }
   }
 
   // --- policy ---------------------------------------------------------------
@@ -326,12 +333,12 @@ export class Allocator {
 
   // --- internals ------------------------------------------------------------
 
+  /** The total's sums change by what the conversion took and gave (not the whole total again: it may hold a thousand volumes). */
   private replaceInTotal(agent: AllocatorAgent, consumed: Resources, converted: Resources): void {
-    this.addTotal(agent.total, -1);
     agent.total = agent.total.minus(consumed).plus(converted);
     agent.hasGpus = agent.total.scalarValue('gpus') > 0;
-    this.addTotal(agent.total, 1);
-    this.recomputeAvailable(agent);
+    this.addTotal(converted, 1);
+    this.addTotal(consumed, -1);
   }
 
   private addTotal(total: Resources, sign: 1 | -1): void {
@@ -389,7 +396,7 @@ export class Allocator {
     this.takeFromAvailable(agent, resources);
   }
 
-  private untrack(agent: AllocatorAgent, framework: AllocatorFramework, resources: Resources): void {
+  private untrack(agent: AllocatorAgent, framework: AllocatorFramework, resources: Resources, updateAvailable = true): void {
     const previous = agent.offeredOrAllocated.get(framework.id);
     if (previous === undefined || !previous.contains(resources)) {
       // Building the message only on failure: toString() is far too slow for this hot path.
@@ -398,7 +405,7 @@ export class Allocator {
     const rest = previous.minus(resources);
     if (rest.isEmpty()) agent.offeredOrAllocated.delete(framework.id);
     else agent.offeredOrAllocated.set(framework.id, rest);
-    this.returnToAvailable(agent, resources);
+    if (updateAvailable) this.returnToAvailable(agent, resources);
     for (const [role, allocated] of resources.allocations()) {
       const quantities = scalarQuantities(allocated);
       this.roleSorter.unallocated(role, quantities);
@@ -441,11 +448,10 @@ export class Allocator {
     agent.available = agent.available.minus(taken);
   }
 
+  /** `resources` were offered or allocated (untrack checked that), so the total holds them beside what is available. */
   private returnToAvailable(agent: AllocatorAgent, resources: Resources): void {
     if (!agent.total.shared().isEmpty()) return this.recomputeAvailable(agent);
-    const available = agent.available.plus(resources.unallocate());
-    if (agent.total.contains(available)) agent.available = available;
-    else this.recomputeAvailable(agent);
+    agent.available = agent.available.plus(resources.unallocate());
   }
 
   private sorterOf(role: string): FrameworkSorter<AllocatorFramework> {

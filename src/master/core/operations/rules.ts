@@ -79,20 +79,26 @@ export function singleAllocationRoleError(resources: readonly Resource[]): strin
 
 /**
  * Persistence IDs are unique per role (the most refined one) on an agent
- * (spec 1.5). Mesos sums the lists into a Resources first, which merges two
- * identical shared volumes into one entry and misses them; berth walks the
- * lists, so a duplicate is a duplicate however it is written.
+ * (spec 1.5): among the volumes made and against those the agent has. Mesos
+ * sums the lists into a Resources first, which merges two identical shared
+ * volumes into one entry and misses them; berth walks the lists, so a
+ * duplicate is a duplicate however it is written. The agent's volumes are
+ * only looked up, not collected: it may hold thousands.
  */
-export function uniquePersistenceIdError(volumes: Iterable<Resource>): string | undefined {
-  const seen = new Map<string, Set<string>>();
+export function uniquePersistenceIdError(existing: Iterable<Resource>, volumes: Iterable<Resource>): string | undefined {
+  const made = new Map<string, Set<string>>();
   for (const volume of volumes) {
     const id = volume.disk?.persistence?.id;
     if (id === undefined) continue;
+    const roles = made.get(id) ?? new Set<string>();
     const role = reservationRole(volume);
-    const ids = seen.get(role) ?? new Set<string>();
-    if (ids.has(id)) return `Persistence ID '${id}' is not unique`;
-    ids.add(id);
-    seen.set(role, ids);
+    if (roles.has(role)) return `Persistence ID '${id}' is not unique`;
+    roles.add(role);
+    made.set(id, roles);
+  }
+  for (const volume of existing) {
+    const id = volume.disk?.persistence?.id;
+    if (id !== undefined && made.get(id)?.has(reservationRole(volume)) === true) return `Persistence ID '${id}' is not unique`;
   }
   return undefined;
 }

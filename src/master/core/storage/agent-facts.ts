@@ -2,19 +2,30 @@
  * What the storage operations need to know of an agent (operations/types.ts
  * AgentFacts): its capabilities, its checkpointed resources, and what the
  * tasks and executors of every framework on it use (a volume in use cannot be
- * destroyed or resized).
+ * destroyed or resized). The last two are worked out only when a rule asks:
+ * on an agent with a thousand volumes each is a pass over all of them, and
+ * most operations need neither.
  */
+import type { Resources } from '../../../resources/index.js';
 import type { AgentFacts } from '../operations/index.js';
 import type { Agent, MasterState } from '../state.js';
 import { agentUsed } from '../../views/usage.js';
 import { checkpointedResources } from './agent-resources.js';
 
 export function agentFacts(state: MasterState, agent: Agent): AgentFacts {
+  let checkpointed: Resources | undefined;
+  let used: Resources | undefined;
   return {
     agentId: agent.id,
     hostname: agent.hostname,
     capabilities: agent.capabilities,
-    checkpointed: checkpointedResources(agent),
-    used: agentUsed(state, agent).unallocate(),
+    get checkpointed(): Resources {
+      checkpointed ??= checkpointedResources(agent);
+      return checkpointed;
+    },
+    get used(): Resources {
+      used ??= agentUsed(state, agent).unallocate();
+      return used;
+    },
   };
 }
