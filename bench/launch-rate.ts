@@ -61,13 +61,22 @@ export async function startBerthProcess(root: string, command: 'master' | 'agent
   const workDir = mkdtempSync(join(root, `${command}-`));
   const started = await startProcess({
     name: command,
-    args: [cliEntry, command, '--ip=127.0.0.1', '--port=0', `--work_dir=${workDir}`, ...flags],
+    args: [...profileFlags(command), cliEntry, command, '--ip=127.0.0.1', '--port=0', `--work_dir=${workDir}`, ...flags],
     logPath: join(workDir, `${command}.log`),
     env: { ...process.env, [markerVariable]: workDir },
     readyTimeoutMs: 20_000,
   });
   if (!started.ok) throw new Error(`berth ${command} did not start: ${started.error.tail.join('\n')}`);
   return { child: started.value.child, url: started.value.url, workDir };
+}
+
+/**
+ * With BERTH_BENCH_CPU_PROFILE=<dir>, the master and agent write V8 CPU
+ * profiles there when they stop (NODE_OPTIONS may not carry --cpu-prof).
+ */
+function profileFlags(command: string): string[] {
+  const directory = process.env['BERTH_BENCH_CPU_PROFILE'];
+  return directory === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(directory, command)}`];
 }
 
 function taskInfo(id: string, agentId: string): object {
