@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import type { WireTaskStatus } from '../../src/protocol/outputs.js';
 import type { SchedulerSession } from '../../src/sdk/index.js';
 import { fetchJson, startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
-import { fastMasterFlags, frameworkInfo, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, frameworkInfo, pidIn, subscribeFramework, waitForActiveAgents } from './helpers.js';
 
 useCluster();
 
@@ -97,9 +97,6 @@ async function sandboxes(agentUrl: string): Promise<Map<string, string>> {
   return new Map(state.frameworks.flatMap((f) => f.executors).map((e) => [e.id, e.directory]));
 }
 
-function pidIn(directory: string | undefined): number {
-  return Number(readFileSync(join(directory ?? '', 'pid'), 'utf8'));
-}
 
 function alive(pid: number): boolean {
   try {
@@ -131,7 +128,7 @@ describe('agent restart (spec/core.md 5.5)', () => {
     const ids = [...Array(20).keys()].map((i) => `sleeper-${i}`);
     await waitFor(() => [...ids, 'waiter'].every((id) => lastState(seen, id) === 'TASK_RUNNING'), { message: 'every task to run', timeoutMs: 20_000 });
     const directories = await sandboxes(agent.url);
-    const pids = ids.map((id) => pidIn(directories.get(id)));
+    const pids = await Promise.all(ids.map((id) => pidIn(directories.get(id))));
     // An acknowledgement the agent has not recorded when it dies makes the update come again (at least
     // once, spec/core.md 2.4); here every one is recorded first, so that any repeat is a real double.
     await waitFor(() => acknowledgementsIn(agent.workDir, agentId) === 2 * 21, { message: 'the agent to record every acknowledgement' });
@@ -192,7 +189,7 @@ describe('agent restart (spec/core.md 5.5)', () => {
     const { agent, session, seen, agentId, offerId } = await startCluster(false);
     await session.accept([offerId], [{ type: 'LAUNCH', launch: { task_infos: [commandTask('ephemeral', agentId, sleeper)] } }] as never);
     await waitFor(() => lastState(seen, 'ephemeral') === 'TASK_RUNNING', { message: 'the task to run' });
-    const pid = pidIn((await sandboxes(agent.url)).get('ephemeral'));
+    const pid = await pidIn((await sandboxes(agent.url)).get('ephemeral'));
     await crash(agent);
     await waitFor(() => lastState(seen, 'ephemeral') === 'TASK_LOST', { message: 'TASK_LOST at once' });
     expect(seen.statuses.get('ephemeral')?.at(-1)?.reason).toBe('REASON_AGENT_DISCONNECTED');
@@ -205,7 +202,7 @@ describe('agent restart (spec/core.md 5.5)', () => {
     const { agent, session, seen, agentId, offerId } = await startCluster(true);
     await session.accept([offerId], [{ type: 'LAUNCH', launch: { task_infos: [commandTask('rebooted', agentId, sleeper)] } }] as never);
     await waitFor(() => lastState(seen, 'rebooted') === 'TASK_RUNNING', { message: 'the task to run' });
-    const pid = pidIn((await sandboxes(agent.url)).get('rebooted'));
+    const pid = await pidIn((await sandboxes(agent.url)).get('rebooted'));
     await crash(agent);
     writeFileSync(join(agent.workDir, 'meta', 'boot_id'), 'a-boot-id-of-an-earlier-boot\n');
     const restarted = await agent.restart();
@@ -223,7 +220,7 @@ describe('agent restart (spec/core.md 5.5)', () => {
     const { master, agent, session, seen, agentId, offerId } = await startCluster(true);
     await session.accept([offerId], [{ type: 'LAUNCH', launch: { task_infos: [commandTask('cleaned', agentId, sleeper)] } }] as never);
     await waitFor(() => lastState(seen, 'cleaned') === 'TASK_RUNNING', { message: 'the task to run' });
-    const pid = pidIn((await sandboxes(agent.url)).get('cleaned'));
+    const pid = await pidIn((await sandboxes(agent.url)).get('cleaned'));
     await crash(agent);
     const cleanup = spawnSync(process.execPath, [cliEntry, 'agent', `--master=${master.url.replace('http://', '')}`, '--ip=127.0.0.1', '--port=0', `--work_dir=${agent.workDir}`, '--recover=cleanup'], {
       env: { ...process.env, BERTH_TEST_WORK_DIR: agent.workDir },

@@ -5,6 +5,8 @@
  *
  * Nothing here hides an assertion: helpers fetch and wait; tests assert.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { FrameworkInfo } from '../../src/protocol/mesos.js';
 import type { SchedulerEvent, SchedulerEventType } from '../../src/protocol/scheduler.js';
@@ -150,4 +152,16 @@ export async function eventWithin<T extends SchedulerEventType>(session: Schedul
 /** Every byte of `text` is ASCII (0x00-0x7f). */
 export function isPureAscii(text: string): boolean {
   return Buffer.from(text, 'utf8').every((byte) => byte < 0x80);
+}
+
+/** The pid a task's shell wrote to `pid` in its sandbox (`echo $$ > pid`), once the whole line is there: TASK_RUNNING may come before the shell has run. */
+export function pidIn(directory: string | undefined): Promise<number> {
+  const path = join(directory ?? '', 'pid');
+  return waitFor(
+    () => {
+      const text = readFileSync(path, 'utf8');
+      return text.endsWith('\n') ? Number(text) : undefined;
+    },
+    { message: `the task's pid in ${path}` },
+  );
 }

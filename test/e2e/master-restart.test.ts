@@ -9,13 +9,13 @@
  * and that an update produced while the master was down reaches the
  * framework after it re-subscribes.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WireTaskStatus } from '../../src/protocol/outputs.js';
 import type { SchedulerSession } from '../../src/sdk/index.js';
 import { fetchJson, startAgent, startMaster, useCluster, waitFor, freePort } from '../support/cluster.js';
-import { fastMasterFlags, frameworkInfo, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, frameworkInfo, pidIn, subscribeFramework, waitForActiveAgents } from './helpers.js';
 
 useCluster();
 
@@ -71,7 +71,7 @@ describe('master restart (spec/core.md 5.3)', () => {
     await waitFor(() => ['a', 'b', 'c', 'waiter'].every(running), { message: 'the tasks to run' });
     const state = await fetchJson<{ frameworks: { executors: { id: string; directory: string }[] }[] }>(`${agent.url}/state`);
     const directories = new Map(state.frameworks.flatMap((f) => f.executors).map((e) => [e.id, e.directory]));
-    const pids = ['a', 'b', 'c'].map((id) => Number(readFileSync(join(directories.get(id) ?? '', 'pid'), 'utf8')));
+    const pids = await Promise.all(['a', 'b', 'c'].map((id) => pidIn(directories.get(id))));
 
     master.kill('SIGKILL');
     await master.exited;
