@@ -49,6 +49,8 @@ export class Harness {
   step(event: MasterEvent): Reply | undefined {
     const output = this.core.step(event, this.clock.nowMs());
     this.deliver(output);
+    // As the shell does, at once: a test sees the state a real master has once idle.
+    if (output.effects.some((effect) => effect.type === 'settle_soon')) this.step({ type: 'tick' });
     return output.reply;
   }
 
@@ -112,6 +114,7 @@ export class Harness {
         case 'operator_event':
         case 'operator_close':
         case 'allocation_run':
+        case 'settle_soon':
           break;
       }
     }

@@ -58,6 +58,11 @@ export class StepContext {
     this.effects.push({ type: 'log', level, message });
   }
 
+  /** Asks the shell for a step right after this one's effects (state.unsettledAccepts waits for it). */
+  settleSoon(): void {
+    if (!this.effects.some((effect) => effect.type === 'settle_soon')) this.effects.push({ type: 'settle_soon' });
+  }
+
   /** Asks for an event-driven allocation run over some agents (or all) as soon as possible. */
   requestAllocation(agentIds: Iterable<string> | 'all'): void {
     const state = this.state;

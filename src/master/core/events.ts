@@ -47,7 +47,13 @@ export type MasterEffect =
   | { readonly type: 'agent_close'; readonly linkId: string }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
   /** An allocation run happened in this step (the shell times steps that carry one). */
-  | { readonly type: 'allocation_run'; readonly offers: number };
+  | { readonly type: 'allocation_run'; readonly offers: number }
+  /**
+   * The step left work to settle (state.unsettledAccepts): the shell steps a
+   * `tick` as soon as it has performed this step's effects. Any event settles
+   * it first, so no event sees the difference.
+   */
+  | { readonly type: 'settle_soon' };
 
 export interface StepOutput {
   readonly reply: Reply | undefined;

@@ -13,6 +13,7 @@ import { onAgentMessage } from './agents/messages.js';
 import { onPingTimer } from './agents/pings.js';
 import { onEventAllocation, onPeriodicAllocation, schedulePeriodicAllocation } from './allocation.js';
 import { onSchedulerCall } from './calls/dispatch.js';
+import { settleAccepts } from './calls/accept.js';
 import type { MasterConfig } from './config.js';
 import { StepContext } from './context.js';
 import type { MasterEvent, Reply, StepOutput } from './events.js';
@@ -34,6 +35,8 @@ export class MasterCore {
 
   step(event: MasterEvent, nowMs: number): StepOutput {
     const ctx = new StepContext(this.state, nowMs);
+    // Work an earlier step left for after its messages: done before anything else sees the state.
+    settleAccepts(ctx);
     const reply = this.dispatch(ctx, event);
     // Timers due by now fire after every event, so a shell that ticks late never loses one.
     this.fireTimers(ctx);

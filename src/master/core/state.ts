@@ -149,6 +149,17 @@ export interface OperatorSubscriber {
   readonly subscribedMs: number;
 }
 
+/** An ACCEPT's offers as the operations left them, not yet returned to the allocator. */
+export interface UnsettledAccept {
+  readonly frameworkId: string;
+  readonly agentId: string;
+  /** What the offers held. */
+  readonly offered: Resources;
+  /** What remains of them after the operations, with the resized volumes withheld from them. */
+  readonly left: Resources;
+  readonly refuseSeconds: number;
+}
+
 export interface MasterState {
   readonly config: MasterConfig;
   readonly info: WireMasterInfo;
@@ -183,6 +194,8 @@ export interface MasterState {
   nextOfferNumber: number;
   /** Agents waiting for an event-driven allocation; 'all' after framework changes. */
   pendingAllocation: Set<string> | 'all' | undefined;
+  /** What ACCEPTs left of their offers, returned to the allocator at the start of the next step (calls/accept.ts). */
+  unsettledAccepts: UnsettledAccept[];
   lastAllocationMs: number;
 }
 
@@ -212,6 +225,7 @@ export function createMasterState(config: MasterConfig, info: WireMasterInfo, ra
     nextAgentNumber: 0,
     nextOfferNumber: 0,
     pendingAllocation: undefined,
+    unsettledAccepts: [],
     lastAllocationMs: nowMs,
   };
 }

@@ -95,6 +95,12 @@ export class MasterRuntime {
         case 'allocation_run':
           this.allocationRunTimes.record(stepMs);
           break;
+        case 'settle_soon':
+          // After the I/O of this turn is handed to the kernel, before any timer.
+          setImmediate(() => {
+            if (!this.stopped) this.dispatch({ type: 'tick' });
+          });
+          break;
       }
     }
   }

@@ -51,16 +51,34 @@ export function onAccept(ctx: StepContext, framework: Framework, call: Scheduler
     return { status: 202 };
   }
   const { remaining, resized } = applyOperations(ctx, framework, agent, role, operations, offered);
-  // What the operations made (reservations, volumes, resized volumes) comes back
-  // without a filter, so that the framework is offered it promptly (spec 2.0.6);
-  // what they left of the offers is declined with the call's filters.
-  const left = remaining.plus(resized);
-  const converted = left.minus(offered);
-  const refuseSeconds = accept.filters?.refuse_seconds ?? refuseSecondsDefault;
-  ctx.state.allocator.recoverResources(framework.id, agent.id, converted, undefined, ctx.nowMs);
-  ctx.state.allocator.recoverResources(framework.id, agent.id, left.minus(converted), refuseSeconds, ctx.nowMs);
-  if (!converted.isEmpty()) ctx.requestAllocation([agent.id]);
+  // Returning what is left to the allocator works on every resource of the
+  // offers (a thousand volumes, say): it waits until this step's messages, the
+  // operations to the agent first, are out.
+  ctx.state.unsettledAccepts.push({
+    frameworkId: framework.id,
+    agentId: agent.id,
+    offered,
+    left: remaining.plus(resized),
+    refuseSeconds: accept.filters?.refuse_seconds ?? refuseSecondsDefault,
+  });
+  ctx.settleSoon();
   return { status: 202 };
+}
+
+/**
+ * What the ACCEPTs of the last step left of their offers goes back to the
+ * allocator (spec 2.0.6): what the operations made (reservations, volumes,
+ * resized volumes) without a filter, so that the framework is offered it
+ * promptly; the rest declined with the call's filters.
+ */
+export function settleAccepts(ctx: StepContext): void {
+  const unsettled = ctx.state.unsettledAccepts.splice(0);
+  for (const { frameworkId, agentId, offered, left, refuseSeconds } of unsettled) {
+    const converted = left.minus(offered);
+    ctx.state.allocator.recoverResources(frameworkId, agentId, converted, undefined, ctx.nowMs);
+    ctx.state.allocator.recoverResources(frameworkId, agentId, left.minus(converted), refuseSeconds, ctx.nowMs);
+    if (!converted.isEmpty()) ctx.requestAllocation([agentId]);
+  }
 }
 
 /**
@@ -95,13 +113,15 @@ function applyOperations(
   offered: Resources,
 ): { remaining: Resources; resized: Resources } {
   let remaining = offered;
-  // Every offered copy of a shared volume stays usable by any number of tasks of this call.
-  let remainingShared = offered.shared();
+  // Every offered copy of a shared volume stays usable by any number of tasks of
+  // this call: those of the offers, or of what a storage operation changed them
+  // into. Worked out for a launch only (it is a pass over every volume offered).
+  let sharedFrom = offered;
   let resized = Resources.empty();
   for (const operation of operations) {
     switch (operation.type) {
       case 'LAUNCH':
-        remaining = launch(ctx, framework, agent, role, operation, remaining, remainingShared);
+        remaining = launch(ctx, framework, agent, role, operation, remaining, sharedFrom.shared());
         break;
       case 'LAUNCH_GROUP':
         failTasks(ctx, framework, tasksOf([operation]), agent.id, {
@@ -121,7 +141,7 @@ function applyOperations(
         if (step === undefined) break;
         remaining = step.remaining;
         resized = resized.plus(step.resized);
-        if (step.sharedChanged) remainingShared = remaining.shared();
+        if (step.sharedChanged) sharedFrom = remaining;
       }
     }
   }

@@ -2,7 +2,7 @@
  * What the storage operations need to know of an agent (operations/types.ts
  * AgentFacts): its capabilities, its checkpointed resources, and what the
  * tasks and executors of every framework on it use (a volume in use cannot be
- * destroyed or resized). The last two are worked out only when a rule asks:
+ * destroyed or resized). All but the first three are worked out only when a rule asks:
  * on an agent with a thousand volumes each is a pass over all of them, and
  * most operations need neither.
  */
@@ -14,6 +14,7 @@ import { checkpointedResources } from './agent-resources.js';
 
 export function agentFacts(state: MasterState, agent: Agent): AgentFacts {
   let checkpointed: Resources | undefined;
+  let volumes: Resources | undefined;
   let used: Resources | undefined;
   return {
     agentId: agent.id,
@@ -22,6 +23,10 @@ export function agentFacts(state: MasterState, agent: Agent): AgentFacts {
     get checkpointed(): Resources {
       checkpointed ??= checkpointedResources(agent);
       return checkpointed;
+    },
+    get volumes(): Resources {
+      volumes ??= agent.totalResources.persistentVolumes();
+      return volumes;
     },
     get used(): Resources {
       used ??= agentUsed(state, agent).unallocate();

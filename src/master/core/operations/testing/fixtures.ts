@@ -42,12 +42,15 @@ export interface AgentOptions {
   readonly used?: readonly Resource[];
 }
 
+/** An agent whose volumes are among its checkpointed resources (static reservations aside). */
 export function agent(options: AgentOptions = {}): AgentFacts {
+  const checkpointed = Resources.of(options.checkpointed ?? []);
   return {
     agentId: 'agent-1',
     hostname: 'host-1',
     capabilities: new Set(options.capabilities ?? storageAgentCapabilities),
-    checkpointed: Resources.of(options.checkpointed ?? []),
+    checkpointed,
+    volumes: checkpointed.persistentVolumes(),
     used: Resources.of(options.used ?? []),
   };
 }
