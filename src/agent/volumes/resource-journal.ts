@@ -13,15 +13,18 @@
  * A change is committed in two steps. First the volumes on disk are made to
  * match it, synchronously (a task launched by the next message finds its
  * volume; creating a directory that exists, or deleting one that is gone, is
- * harmless to repeat): new directories are made and fsynced, destroyed
- * volumes deleted (volume-sync.ts). Then its record is appended; the change
- * is committed, and may be reported, once the record is durable. A crash in
- * between leaves at most an empty directory of a volume the master was never
- * told exists, or a deleted volume the journal still lists, which the master
+ * harmless to repeat): new directories are made, destroyed volumes deleted
+ * (volume-sync.ts). Then its record is appended; the new directories' parents
+ * are fsynced after the record is written and before it is fdatasynced (one
+ * commit of the file system's journal for both, not two), and the change is
+ * committed, and may be reported, once both are durable. A crash before that
+ * leaves at most an empty directory of a volume the master was never told
+ * exists, or a deleted volume the journal still lists, which the master
  * destroys again when the agent re-registers behind it.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { fsyncDirectory } from '../../lib/durable-file.js';
@@ -125,10 +128,12 @@ export class ResourceJournal {
    * (an I/O error): the agent must stop and recover from what is on disk.
    */
   commit(change: ResourceChange, options: VolumeSyncOptions = {}): Promise<Result<void>> {
-    const prepared = this.prepare(change, options);
+    const newDirectories: string[] = [];
+    const prepared = this.prepare(change, { ...options, syncLater: (directory) => newDirectories.push(directory) });
     if (!prepared.ok) return Promise.resolve(prepared);
     this.current = applyResourceChange(this.current, change);
-    return this.journal.append([recordOf(change)]).then(() => ok(undefined));
+    const alongside = newDirectories.length === 0 ? undefined : () => syncDirectories(newDirectories);
+    return this.journal.append([recordOf(change)], alongside).then(() => ok(undefined));
   }
 
   /** Rewrites the journal from a snapshot when it has grown enough; resolves when done (at once when not due). */
@@ -190,6 +195,18 @@ export class ResourceJournal {
     rmSync(target, { force: true });
     rmSync(state, { force: true });
     fsyncDirectory(dirname(state));
+  }
+}
+
+/** fsync of each directory, in order (a parent after the child it holds). */
+async function syncDirectories(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    const directory = await open(path, 'r');
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
   }
 }
 

@@ -21,6 +21,12 @@ export interface VolumeSyncOptions {
   /** The mount points now; read from /proc/self/mountinfo unless given. */
   readonly mountPoints?: readonly string[];
   readonly log?: (message: string) => void;
+  /**
+   * Takes the directories whose new entries must become durable, for the
+   * caller to sync with the record that names the volumes; without it they
+   * are fsynced here, before syncVolumes returns.
+   */
+  readonly syncLater?: (directory: string) => void;
 }
 
 export function syncVolumes(workDir: string, current: Resources, next: Resources, options: VolumeSyncOptions = {}): Result<void, string> {
@@ -30,9 +36,10 @@ export function syncVolumes(workDir: string, current: Resources, next: Resources
     if (before.has(path) || existsSync(path)) continue;
     try {
       const firstMade = mkdirSync(path, { recursive: true, mode: 0o755 });
-      // The new directories are durable before the checkpoint that names the volume is.
+      // The new directories are durable no later than the record that names the volume.
       if (firstMade !== undefined) for (let made = path; ; made = dirname(made)) {
-        fsyncDirectory(dirname(made));
+        if (options.syncLater !== undefined) options.syncLater(dirname(made));
+        else fsyncDirectory(dirname(made));
         if (made === firstMade || made === dirname(made)) break;
       }
     } catch (error) {
