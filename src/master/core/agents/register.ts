@@ -4,7 +4,7 @@
  * (a broken link, an agent restart) or not (a master restart or fail-over:
  * the agent's tasks and frameworks are learnt from its report).
  */
-import type { Resources } from '../../../resources/index.js';
+import { fromWireList, type Resources } from '../../../resources/index.js';
 import { AGENT_CAPABILITIES, type AgentCapability } from '../../../protocol/mesos.js';
 import { internalProtocolVersion, type LinkRequest } from '../../../protocol/internal.js';
 import type { WireAttribute } from '../../../protocol/outputs.js';
@@ -21,6 +21,7 @@ import { adoptReportedExecutors, reconcileReport, shutDownCompletedFrameworks } 
 import { schedulePing } from './pings.js';
 import { onOperationStatus } from '../storage/operation-status.js';
 import { reconcileCheckpointedResources, reportedTotal, resendCheckpointedResources } from '../storage/agent-resources.js';
+import { agentRegistrationError } from '../storage/authorize.js';
 
 export function onAgentLink(ctx: StepContext, linkId: string, request: LinkRequest): Reply {
   if (request.protocol_version !== internalProtocolVersion) {
@@ -31,6 +32,13 @@ export function onAgentLink(ctx: StepContext, linkId: string, request: LinkReque
   }
   const resources = reportedTotal(request);
   if (!resources.ok) return { status: 400, body: resources.error };
+  const declared = fromWireList(request.agent_info.resources);
+  const unauthorized = declared.ok ? agentRegistrationError(ctx.state, declared.value) : undefined;
+  if (unauthorized !== undefined) {
+    // As Mesos refuses an unauthorized agent: it is not admitted, and links again later (with its log saying why).
+    ctx.log('warn', `Refusing the agent at ${request.agent_info.ip}:${request.agent_info.port}: ${unauthorized}`);
+    return { status: 403, body: unauthorized };
+  }
   return request.agent_id === undefined
     ? registerAgent(ctx, linkId, request, resources.value)
     : reregisterAgent(ctx, linkId, request, request.agent_id.value, resources.value);

@@ -22,3 +22,4 @@ export type {
   AuthorizationRequest,
   OperationAuthorizer,
 } from './authorization.js';
+export { reserveRequests } from './authorization.js';

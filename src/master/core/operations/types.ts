@@ -81,7 +81,9 @@ export type OperationActor =
       readonly roles: ReadonlySet<string>;
       readonly capabilities: ReadonlySet<FrameworkCapability>;
     }
-  | { readonly kind: 'operator'; readonly principal?: string | undefined };
+  | { readonly kind: 'operator'; readonly principal?: string | undefined }
+  /** An agent registering with static reservations (spec 2.9.4): authorized, never an operation. */
+  | { readonly kind: 'agent'; readonly principal?: string | undefined };
 
 /** What the master knows of the agent an operation targets. */
 export interface AgentFacts {

@@ -3,7 +3,8 @@
  * the operation lists must be allowed. Without --acls nothing is refused, as
  * in Mesos without an authorizer.
  */
-import type { AuthorizationAction, AuthorizationRequest, OperationActor } from '../operations/index.js';
+import { isStaticallyReserved, type Resource } from '../../../resources/index.js';
+import { reserveRequests, type AuthorizationAction, type AuthorizationRequest, type OperationActor } from '../operations/index.js';
 import type { MasterState } from '../state.js';
 
 const verbs: Record<AuthorizationAction, string> = {
@@ -28,4 +29,17 @@ export function authorizationError(state: MasterState, actor: OperationActor, re
     case 'failed':
       return `Failed to authorize principal '${principal}' to ${verbs[requests[0]?.action ?? 'RESERVE_RESOURCES']}: ${decision.message}`;
   }
+}
+
+/**
+ * An agent registers with statically reserved resources (spec/storage.md
+ * 2.9.4): RESERVE_RESOURCES for each of their roles, as the agent's
+ * principal. berth agents do not authenticate, so the principal is none and
+ * only ACLs for any principal apply, as in Mesos without
+ * --authenticate_agents. Undefined when allowed; otherwise why not.
+ */
+export function agentRegistrationError(state: MasterState, declared: readonly Resource[]): string | undefined {
+  const requests = reserveRequests(declared.filter(isStaticallyReserved));
+  const denied = authorizationError(state, { kind: 'agent', principal: undefined }, requests);
+  return denied === undefined ? undefined : `The agent is not authorized to register with its static reservations: ${denied}`;
 }
