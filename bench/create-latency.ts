@@ -27,8 +27,9 @@
  * framework's stream. The agent reports only once the commit is durable
  * (src/agent/core/operations.ts conversionOf -> commit_resources effect;
  * src/agent/shell/runtime.ts commitResources -> ResourceJournal.commit,
- * src/agent/volumes/resource-journal.ts: the volume's directory made and its
- * parent fsynced, then one record appended and fdatasynced; only then does
+ * src/agent/volumes/resource-journal.ts: the volume's directory made, one
+ * record written, the directory's parent fsynced and the record fdatasynced,
+ * synchronously; only then does
  * resources_committed reach the core, whose onResourcesCommitted sends the
  * report). The record holds the operation's checkpointed part and the report
  * kept until acknowledged, so its size does not grow with the number of
@@ -153,7 +154,7 @@ export async function runCreateLatency(options: CreateLatencyOptions): Promise<C
     await stopBerthProcesses(processes.splice(0));
     const durableMs = durableLatencies(join(agent.workDir, 'agent.log'), acceptedAtMs);
     options.progress('  replaying the agent\'s part in process');
-    const replay = await replayAgent(join(options.root, 'agent-replay'), options.volumes);
+    const replay = replayAgent(join(options.root, 'agent-replay'), options.volumes);
     const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
     return {
       volumes: options.volumes,
@@ -420,7 +421,7 @@ interface AgentReplay {
  * apply it to the total and to the checkpointed resources, as
  * src/agent/core/operations.ts conversionOf does), and the journal's commit.
  */
-async function replayAgent(workDir: string, count: number): Promise<AgentReplay> {
+function replayAgent(workDir: string, count: number): AgentReplay {
   mkdirSync(workDir, { recursive: true });
   const declared = resourcesOf([
     { name: 'cpus', type: 'SCALAR', scalar: { value: 2 } },
@@ -428,11 +429,11 @@ async function replayAgent(workDir: string, count: number): Promise<AgentReplay>
     { name: 'disk', type: 'SCALAR', scalar: { value: 4096 } },
   ] as WireResourceInput[]);
   const replay: AgentReplay = { takeMs: [], commitMs: [] };
-  const opened = await ResourceJournal.open(workDir);
+  const opened = ResourceJournal.open(workDir);
   if (!opened.ok) throw new Error(opened.error);
   const journal = opened.value.journal;
   try {
-    const reserved = await journal.commit({
+    const reserved = journal.commit({
       kind: 'replace',
       version: 'v-reserve',
       resources: resourcesOf([reservedDisk(reservedDiskMb)]),
@@ -461,15 +462,15 @@ async function replayAgent(workDir: string, count: number): Promise<AgentReplay>
         resource_version: `v-${index}`,
       } as OperationStatusMessage;
       const commitStartMs = performance.now();
-      const committed = await journal.commit({ kind: 'convert', base: journal.state.version, version: `v-${index}`, steps: [step], kept: report });
+      const committed = journal.commit({ kind: 'convert', base: journal.state.version, version: `v-${index}`, steps: [step], kept: report });
       replay.commitMs.push(performance.now() - commitStartMs);
       if (!committed.ok) throw new Error(committed.error);
       // The acknowledgement's commit, and any compaction, untimed, as in the run.
-      await journal.commit({ kind: 'forget', statusUuids: [report.status_uuid] });
-      await journal.compactIfDue();
+      journal.commit({ kind: 'forget', statusUuids: [report.status_uuid] });
+      journal.compactIfDue();
     }
   } finally {
-    await journal.close();
+    journal.close();
     rmSync(workDir, { recursive: true, force: true });
   }
   return replay;

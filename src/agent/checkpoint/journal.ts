@@ -50,8 +50,6 @@ interface Batch {
   readonly chunks: Buffer[];
   bytes: number;
   readonly waiters: Waiter[];
-  /** Other things the batch's records need durable with them (see append). */
-  readonly alongside: (() => Promise<void>)[];
 }
 
 interface Compaction {
@@ -127,25 +125,19 @@ export class Journal<R extends { readonly v: number }> {
   /**
    * Resolves once `records` are durable, after every record appended before
    * them. Rejects when the journal failed (see the file comment).
-   *
-   * `alongside` makes something else durable that the records name (the
-   * directory of a new volume, say): it runs after the batch is written and
-   * before its fdatasync, so that on a journaling file system one commit
-   * covers both, where syncing it first and the journal after would cost two.
    */
-  append(records: readonly R[], alongside?: () => Promise<void>): Promise<void> {
+  append(records: readonly R[]): Promise<void> {
     assert(!this.closed, `journal ${this.path} is closed`);
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (records.length === 0) return this.flushed();
     const chunk = Buffer.from(records.map((record) => encodeRecord(record, this.options.codec)).join(''), 'utf8');
     let batch = this.queue.at(-1);
     if (batch === undefined || batch.kind !== 'batch') {
-      batch = { kind: 'batch', chunks: [], bytes: 0, waiters: [], alongside: [] };
+      batch = { kind: 'batch', chunks: [], bytes: 0, waiters: [] };
       this.queue.push(batch);
     }
     batch.chunks.push(chunk);
     batch.bytes += chunk.length;
-    if (alongside !== undefined) batch.alongside.push(alongside);
     this.queuedBytes += chunk.length;
     const appended = new Promise<void>((resolve, reject) => (batch as Batch).waiters.push({ resolve, reject }));
     this.startWriting();
@@ -213,7 +205,6 @@ export class Journal<R extends { readonly v: number }> {
       await writeFully(handle, batch.chunks.length === 1 ? (batch.chunks[0] as Buffer) : Buffer.concat(batch.chunks, batch.bytes));
       this.fileBytes += batch.bytes;
       this.queuedBytes -= batch.bytes;
-      await Promise.all(batch.alongside.map((sync) => sync()));
       await handle.datasync();
       this.syncs++;
     } catch (error) {

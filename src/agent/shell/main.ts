@@ -78,14 +78,14 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   const ip = advertisedIp(flags.advertise_ip ?? flags.ip, host);
   const hostname = advertisedHostname(flags.hostname, flags.hostname_lookup, ip);
   // Reservations and volumes outlive the agent's id: recovered before anything registers (spec/storage.md 3.2).
-  const checkpointed = await ResourceJournal.open(workDir);
+  const checkpointed = ResourceJournal.open(workDir);
   if (!checkpointed.ok) {
     await app.close();
     return fail(checkpointed.error);
   }
   const config = compileAgentConfig(flags, ip, flags.advertise_port ?? port, hostname, checkpointed.value.state);
   if (!config.ok) {
-    await checkpointed.value.journal.close();
+    checkpointed.value.journal.close();
     await app.close();
     return fail(config.error);
   }

@@ -23,6 +23,7 @@ import { sandboxLogPaths } from './services.js';
 import { MessageSender } from './message-sender.js';
 import { persistAgentId } from './meta.js';
 import type { OperationStatusMessage } from '../../protocol/internal.js';
+import type { Result } from '../../lib/result.js';
 import type { ResourceJournal } from '../volumes/resource-journal.js';
 import type { ResourceChange } from '../volumes/resource-state.js';
 
@@ -163,7 +164,7 @@ export class AgentRuntime {
     this.services.gc.close();
     this.services.logs.close();
     await this.journal?.close();
-    await this.services.resourceJournal.close();
+    this.services.resourceJournal.close();
     await this.dispatcher.close();
   }
 
@@ -254,25 +255,36 @@ export class AgentRuntime {
   }
 
   /**
-   * The volumes on disk change now, so that a task launched by a later effect
-   * finds its volume made; the outcome goes back to the core as an event of
-   * its own once the change is durable (or refused).
+   * Synchronous, so that a task launched by a later effect finds its volume
+   * made, and so that a storage operation is durable without waiting on the
+   * thread pool (one write and one fdatasync). The outcome goes back to the
+   * core as an event of its own, after the effects being performed now; a
+   * journal rewrite that is due follows it.
    */
   private commitResources(change: ResourceChange, report: OperationStatusMessage | undefined): void {
     const resources = this.services.resourceJournal;
-    resources.commit(change, { log: (message) => this.logger.info(message) }).then(
-      (committed) => {
-        if (committed.ok && report !== undefined) {
-          // The moment an operation is durable, on the wall clock to the microsecond: what the CREATE latency benchmark measures to.
-          const durableAtMs = Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000;
-          this.logger.info({ operation_uuid: report.operation_uuid, operation_id: report.operation_id?.value, durable_at_ms: durableAtMs }, `Operation ${report.operation_uuid} is durable`);
-        }
-        // What the journal holds when the core hears of it, with any later change.
-        this.dispatch({ type: 'resources_committed', report, attempted: change, onDisk: resources.state, error: committed.ok ? undefined : committed.error });
-        resources.compactIfDue().catch((error: unknown) => this.onFatal(error as Error));
-      },
-      (error: unknown) => this.onFatal(error as Error),
-    );
+    let committed: Result<void>;
+    try {
+      committed = resources.commit(change, { log: (message) => this.logger.info(message) });
+    } catch (error) {
+      this.onFatal(error instanceof Error ? error : new Error(String(error)), 'Failed to journal checkpointed resources');
+      return;
+    }
+    if (committed.ok && report !== undefined) {
+      // The moment an operation is durable, on the wall clock to the microsecond: what the CREATE latency benchmark measures to.
+      const durableAtMs = Math.round((performance.timeOrigin + performance.now()) * 1000) / 1000;
+      this.logger.info({ operation_uuid: report.operation_uuid, operation_id: report.operation_id?.value, durable_at_ms: durableAtMs }, `Operation ${report.operation_uuid} is durable`);
+    }
+    const error = committed.ok ? undefined : committed.error;
+    setImmediate(() => {
+      // What the journal holds when the core hears of it, with any later change.
+      this.dispatch({ type: 'resources_committed', report, attempted: change, onDisk: resources.state, error });
+      try {
+        resources.compactIfDue();
+      } catch (failure) {
+        this.onFatal(failure instanceof Error ? failure : new Error(String(failure)), 'Failed to rewrite the checkpointed resources\' journal');
+      }
+    });
   }
 
   /**

@@ -24,8 +24,8 @@ beforeEach(() => {
   opened = [];
 });
 
-afterEach(async () => {
-  for (const journal of opened) await journal.close();
+afterEach(() => {
+  for (const journal of opened) journal.close();
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -52,21 +52,21 @@ function resources(...inputs: WireResourceInput[]): Resources {
   return Resources.of(parsed.value);
 }
 
-async function open(dir = workDir, options?: { mountPoints: string[] }) {
-  const result = await ResourceJournal.open(dir, options);
+function open(dir = workDir, options?: { mountPoints: string[] }) {
+  const result = ResourceJournal.open(dir, options);
   if (result.ok) opened.push(result.value.journal);
   return result;
 }
 
-async function journalOf(dir = workDir): Promise<ResourceJournal> {
-  const result = await open(dir);
+function journalOf(dir = workDir): ResourceJournal {
+  const result = open(dir);
   if (!result.ok) throw new Error(result.error);
   return result.value.journal;
 }
 
 /** A fresh process's view: the journal closed and opened again. */
-async function reopen(journal: ResourceJournal, options?: { mountPoints: string[] }) {
-  await journal.close();
+function reopen(journal: ResourceJournal, options?: { mountPoints: string[] }) {
+  journal.close();
   opened = opened.filter((other) => other !== journal);
   return open(workDir, options);
 }
@@ -99,183 +99,182 @@ describe('agent volumes: where a volume lives', () => {
 });
 
 describe('agent volumes: the journal of checkpointed resources', () => {
-  it('creates a new volume\'s directory and journals the change; a restart recovers it', async () => {
-    const journal = await journalOf();
-    expect(await journal.commit(convert(journal, 'v1', Resources.empty(), resources(reservedDisk('eng'))))).toEqual({ ok: true, value: undefined });
-    const committed = journal.commit(convert(journal, 'v2', resources(reservedDisk('eng')), resources(volumeOf('pv-1'))));
-    expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1')), 'made before the record is durable').toBe(true);
-    expect(await committed).toEqual({ ok: true, value: undefined });
+  it('creates a new volume\'s directory and journals the change; a restart recovers it', () => {
+    const journal = journalOf();
+    expect(journal.commit(convert(journal, 'v1', Resources.empty(), resources(reservedDisk('eng'))))).toEqual({ ok: true, value: undefined });
+    expect(journal.commit(convert(journal, 'v2', resources(reservedDisk('eng')), resources(volumeOf('pv-1'))))).toEqual({ ok: true, value: undefined });
+    expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1'))).toBe(true);
 
-    const recovered = await reopen(journal);
+    const recovered = reopen(journal);
     expect(recovered.ok && recovered.value.state.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
     expect(recovered.ok && recovered.value.state.version).toBe('v2');
   });
 
-  it('appends one record per change, as small as the change, however many volumes the agent has', async () => {
-    const journal = await journalOf();
+  it('appends one record per change, as small as the change, however many volumes the agent has', () => {
+    const journal = journalOf();
     const many = resources(...Array.from({ length: 200 }, (_, index) => volumeOf(`pv-${index}`)));
-    await journal.commit(replace('v1', many.plus(resources(reservedDisk('eng')))));
+    journal.commit(replace('v1', many.plus(resources(reservedDisk('eng')))));
     const before = readFileSync(resourcesJournalPath(workDir)).length;
 
-    await journal.commit(convert(journal, 'v2', resources(reservedDisk('eng')), resources(volumeOf('pv-new'))));
+    journal.commit(convert(journal, 'v2', resources(reservedDisk('eng')), resources(volumeOf('pv-new'))));
 
     const appended = readFileSync(resourcesJournalPath(workDir)).length - before;
     expect(appended).toBeLessThan(1024);
     expect(readFileSync(resourcesJournalPath(workDir), 'utf8').trimEnd().split('\n').at(-1)).toContain('"type":"convert"');
   });
 
-  it('gives a new agent a version of its own, durably, so that the master\'s first operation can name it', async () => {
-    const journal = await journalOf();
+  it('gives a new agent a version of its own, durably, so that the master\'s first operation can name it', () => {
+    const journal = journalOf();
     const version = journal.state.version;
     expect(version).toMatch(/^[0-9a-f-]{36}$/);
-    const recovered = await reopen(journal);
+    const recovered = reopen(journal);
     expect(recovered.ok && recovered.value.state.version).toBe(version);
   });
 
-  it('keeps reports until they are forgotten, across restarts', async () => {
-    const journal = await journalOf();
+  it('keeps reports until they are forgotten, across restarts', () => {
+    const journal = journalOf();
     const update = { operation_uuid: 'op-1', state: 'OPERATION_FINISHED', status_uuid: 'AAAAAAAAAAAAAAAAAAAAAA==', resource_version: 'v1' } as const;
-    await journal.commit({ kind: 'convert', base: journal.state.version, version: 'v1', steps: [{ removed: Resources.empty(), added: resources(reservedDisk('eng')) }], kept: update });
+    journal.commit({ kind: 'convert', base: journal.state.version, version: 'v1', steps: [{ removed: Resources.empty(), added: resources(reservedDisk('eng')) }], kept: update });
 
-    let recovered = await reopen(journal);
+    let recovered = reopen(journal);
     expect(recovered.ok && recovered.value.state.operationUpdates).toEqual([update]);
 
     const again = recovered.ok ? recovered.value.journal : journal;
-    await again.commit({ kind: 'forget', statusUuids: [update.status_uuid] });
-    recovered = await reopen(again);
+    again.commit({ kind: 'forget', statusUuids: [update.status_uuid] });
+    recovered = reopen(again);
     expect(recovered.ok && recovered.value.state.operationUpdates).toEqual([]);
   });
 
-  it('refuses a change built on another version, and journals nothing', async () => {
-    const journal = await journalOf();
+  it('refuses a change built on another version, and journals nothing', () => {
+    const journal = journalOf();
     const stale: ResourceChange = { kind: 'convert', base: 'v0', version: 'v1', steps: [{ removed: Resources.empty(), added: resources(volumeOf('pv-1')) }], kept: undefined };
 
-    expect(await journal.commit(stale)).toEqual({ ok: false, error: expect.stringMatching(/^The operation builds on resource version 'v0', but this agent's is '.+' \(an earlier change failed\)$/) as unknown });
+    expect(journal.commit(stale)).toEqual({ ok: false, error: expect.stringMatching(/^The operation builds on resource version 'v0', but this agent's is '.+' \(an earlier change failed\)$/) as unknown });
     expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1'))).toBe(false);
-    const recovered = await reopen(journal);
+    const recovered = reopen(journal);
     expect(recovered.ok && recovered.value.state.resources.isEmpty()).toBe(true);
   });
 
-  it('drops a torn last record (a crash in the middle of an append) and names a damaged one with its line', async () => {
-    const journal = await journalOf();
-    await journal.commit(convert(journal, 'v1', Resources.empty(), resources(reservedDisk('eng'))));
-    await journal.close();
+  it('drops a torn last record (a crash in the middle of an append) and names a damaged one with its line', () => {
+    const journal = journalOf();
+    journal.commit(convert(journal, 'v1', Resources.empty(), resources(reservedDisk('eng'))));
+    journal.close();
     opened = [];
     appendFileSync(resourcesJournalPath(workDir), '{"v":1,"type":"convert","ba');
 
-    const recovered = await open();
+    const recovered = open();
     expect(recovered.ok && recovered.value.state.version).toBe('v1');
-    if (recovered.ok) await recovered.value.journal.close();
+    if (recovered.ok) recovered.value.journal.close();
     opened = [];
 
     appendFileSync(resourcesJournalPath(workDir), '{"v":1,"type":"convert","base":"v7","resource_version":"v8","steps":[]}\n');
-    expect(await open()).toEqual({ ok: false, error: expect.stringContaining(`Failed to recover checkpointed resources from '${resourcesJournalPath(workDir)}', record 3: builds on resource version 'v7', but the journal is at 'v1'`) as unknown });
+    expect(open()).toEqual({ ok: false, error: expect.stringContaining(`Failed to recover checkpointed resources from '${resourcesJournalPath(workDir)}', record 3: builds on resource version 'v7', but the journal is at 'v1'`) as unknown });
   });
 
-  it('refuses a journal of a newer format, naming it', async () => {
+  it('refuses a journal of a newer format, naming it', () => {
     mkdirSync(join(workDir, 'meta/resources'), { recursive: true });
     writeFileSync(resourcesJournalPath(workDir), '{"v":7,"type":"resources","resources":[]}\n');
-    expect(await open()).toEqual({ ok: false, error: expect.stringContaining('record format version 7 is newer than this agent reads (1)') as unknown });
+    expect(open()).toEqual({ ok: false, error: expect.stringContaining('record format version 7 is newer than this agent reads (1)') as unknown });
   });
 
-  it('rewrites itself from a snapshot when it has grown, keeping the state', async () => {
-    const journal = await journalOf();
-    await journal.commit(convert(journal, 'v0', Resources.empty(), resources(reservedDisk('eng'))));
+  it('rewrites itself from a snapshot when it has grown, keeping the state', () => {
+    const journal = journalOf();
+    journal.commit(convert(journal, 'v0', Resources.empty(), resources(reservedDisk('eng'))));
     const update = { operation_uuid: 'op-1', state: 'OPERATION_FINISHED', status_uuid: 'AAAAAAAAAAAAAAAAAAAAAA==', resource_version: 'v1' } as const;
-    await journal.commit({ kind: 'keep', update });
+    journal.commit({ kind: 'keep', update });
     for (let index = 0; index < 300; index++) {
       const statusUuid = Buffer.alloc(16, (index % 255) + 1).toString('base64');
-      await journal.commit({ kind: 'keep', update: { ...update, operation_uuid: `op-${index + 2}`, status_uuid: statusUuid, message: 'x'.repeat(4000) } });
-      await journal.commit({ kind: 'forget', statusUuids: [statusUuid] });
+      journal.commit({ kind: 'keep', update: { ...update, operation_uuid: `op-${index + 2}`, status_uuid: statusUuid, message: 'x'.repeat(4000) } });
+      journal.commit({ kind: 'forget', statusUuids: [statusUuid] });
     }
     const grown = readFileSync(resourcesJournalPath(workDir)).length;
     expect(grown).toBeGreaterThan(1024 * 1024);
 
-    await journal.compactIfDue();
+    journal.compactIfDue();
 
     expect(readFileSync(resourcesJournalPath(workDir)).length).toBeLessThan(4096);
-    const recovered = await reopen(journal);
+    const recovered = reopen(journal);
     expect(recovered.ok && recovered.value.state.resources.equals(resources(reservedDisk('eng')))).toBe(true);
     expect(recovered.ok && recovered.value.state.operationUpdates).toEqual([update]);
   });
 
-  it('keeps what a created volume\'s directory already holds (data adopted, as on a MOUNT disk)', async () => {
+  it('keeps what a created volume\'s directory already holds (data adopted, as on a MOUNT disk)', () => {
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     mkdirSync(path, { recursive: true });
     writeFileSync(join(path, 'old'), 'kept');
-    const journal = await journalOf();
-    await journal.commit(replace('v1', resources(volumeOf('pv-1'))));
+    const journal = journalOf();
+    journal.commit(replace('v1', resources(volumeOf('pv-1'))));
     expect(readFileSync(join(path, 'old'), 'utf8')).toBe('kept');
   });
 
-  it('deletes a destroyed volume\'s data and keeps its disk reserved; a symlink in it is removed, not followed', async () => {
+  it('deletes a destroyed volume\'s data and keeps its disk reserved; a symlink in it is removed, not followed', () => {
     const outside = join(workDir, 'outside');
     mkdirSync(outside);
     writeFileSync(join(outside, 'precious'), 'x');
-    const journal = await journalOf();
-    await journal.commit(replace('v1', resources(volumeOf('pv-1'))));
+    const journal = journalOf();
+    journal.commit(replace('v1', resources(volumeOf('pv-1'))));
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     writeFileSync(join(path, 'table.db'), 'rows');
     symlinkSync(outside, join(path, 'link'));
 
-    expect((await journal.commit(convert(journal, 'v2', resources(volumeOf('pv-1')), resources(reservedDisk('eng'))), { mountPoints: [] })).ok).toBe(true);
+    expect((journal.commit(convert(journal, 'v2', resources(volumeOf('pv-1')), resources(reservedDisk('eng'))), { mountPoints: [] })).ok).toBe(true);
 
     expect(existsSync(path)).toBe(false);
     expect(readFileSync(join(outside, 'precious'), 'utf8')).toBe('x');
-    const recovered = await reopen(journal);
+    const recovered = reopen(journal);
     expect(recovered.ok && recovered.value.state.resources.equals(resources(reservedDisk('eng')))).toBe(true);
   });
 
-  it('keeps a resized volume\'s directory and data (its path does not change)', async () => {
-    const journal = await journalOf();
-    await journal.commit(replace('v1', resources(volumeOf('pv-1'))));
+  it('keeps a resized volume\'s directory and data (its path does not change)', () => {
+    const journal = journalOf();
+    journal.commit(replace('v1', resources(volumeOf('pv-1'))));
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     writeFileSync(join(path, 'table.db'), 'rows');
     const grown = { ...volumeOf('pv-1'), scalar: { value: 128 } } as unknown as WireResourceInput;
 
-    expect((await journal.commit(convert(journal, 'v2', resources(volumeOf('pv-1')), resources(grown)), { mountPoints: [] })).ok).toBe(true);
+    expect((journal.commit(convert(journal, 'v2', resources(volumeOf('pv-1')), resources(grown)), { mountPoints: [] })).ok).toBe(true);
 
     expect(readFileSync(join(path, 'table.db'), 'utf8')).toBe('rows');
   });
 
-  it('empties a destroyed MOUNT volume and keeps its mount point', async () => {
+  it('empties a destroyed MOUNT volume and keeps its mount point', () => {
     const root = join(workDir, 'mnt1');
     mkdirSync(join(root, 'dir'), { recursive: true });
     writeFileSync(join(root, 'dir', 'file'), 'x');
     const source = { type: 'MOUNT', mount: { root } };
-    const journal = await journalOf();
-    await journal.commit(replace('v1', resources(volumeOf('pv-m', 'eng', source))));
+    const journal = journalOf();
+    journal.commit(replace('v1', resources(volumeOf('pv-m', 'eng', source))));
 
-    expect((await journal.commit(replace('v2', resources(reservedDisk('eng', source))), { mountPoints: [root] })).ok).toBe(true);
+    expect((journal.commit(replace('v2', resources(reservedDisk('eng', source))), { mountPoints: [root] })).ok).toBe(true);
 
     expect(existsSync(root)).toBe(true);
     expect(existsSync(join(root, 'dir'))).toBe(false);
   });
 
-  it('refuses to delete a volume through a mount in it: nothing is journaled, the data stays', async () => {
-    const journal = await journalOf();
-    await journal.commit(replace('v1', resources(volumeOf('pv-1'))));
+  it('refuses to delete a volume through a mount in it: nothing is journaled, the data stays', () => {
+    const journal = journalOf();
+    journal.commit(replace('v1', resources(volumeOf('pv-1'))));
     const path = join(workDir, 'volumes/roles/eng/pv-1');
     writeFileSync(join(path, 'table.db'), 'rows');
 
-    const refused = await journal.commit(convert(journal, 'v2', resources(volumeOf('pv-1')), resources(reservedDisk('eng'))), { mountPoints: [join(path, 'sub')] });
+    const refused = journal.commit(convert(journal, 'v2', resources(volumeOf('pv-1')), resources(reservedDisk('eng'))), { mountPoints: [join(path, 'sub')] });
 
     expect(refused).toEqual({ ok: false, error: expect.stringMatching(/^Failed to remove persistent volume 'pv-1' at '.*pv-1': it holds the mount point/) as unknown });
     expect(readFileSync(join(path, 'table.db'), 'utf8')).toBe('rows');
     expect(journal.state.version).toBe('v1');
-    const recovered = await reopen(journal, { mountPoints: [] });
+    const recovered = reopen(journal, { mountPoints: [] });
     expect(recovered.ok && recovered.value.state.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
   });
 
-  it('deletes none of the volumes a change destroys when one of them is refused', async () => {
-    const journal = await journalOf();
+  it('deletes none of the volumes a change destroys when one of them is refused', () => {
+    const journal = journalOf();
     const both = resources(volumeOf('pv-1'), volumeOf('pv-2'));
-    await journal.commit(replace('v1', both));
+    journal.commit(replace('v1', both));
     const first = join(workDir, 'volumes/roles/eng/pv-1');
     const second = join(workDir, 'volumes/roles/eng/pv-2');
     writeFileSync(join(first, 'a'), 'kept');
 
-    const refused = await journal.commit(replace('v2', resources(reservedDisk('eng'), reservedDisk('eng'))), { mountPoints: [join(second, 'sub')] });
+    const refused = journal.commit(replace('v2', resources(reservedDisk('eng'), reservedDisk('eng'))), { mountPoints: [join(second, 'sub')] });
 
     expect(refused.ok).toBe(false);
     expect(readFileSync(join(first, 'a'), 'utf8')).toBe('kept');
@@ -284,27 +283,27 @@ describe('agent volumes: the journal of checkpointed resources', () => {
 });
 
 describe('agent volumes: the whole-set files of earlier berth versions', () => {
-  it('moves the set into the journal, applying a target a crash left before its rename, and removes the old files', async () => {
+  it('moves the set into the journal, applying a target a crash left before its rename, and removes the old files', () => {
     const { state, target } = legacyResourcesPaths(workDir);
     mkdirSync(join(workDir, 'meta/resources'), { recursive: true });
     writeFileSync(state, JSON.stringify({ v: 1, resources: resources(reservedDisk('eng')).toList(), resource_version: 'v1' }));
     writeFileSync(target, JSON.stringify({ v: 1, resources: resources(volumeOf('pv-1')).toList(), resource_version: 'v2' }));
 
-    const recovered = await open();
+    const recovered = open();
 
     expect(recovered.ok && recovered.value.state.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
     expect(recovered.ok && recovered.value.state.version).toBe('v2');
     expect(existsSync(join(workDir, 'volumes/roles/eng/pv-1'))).toBe(true);
     expect([existsSync(state), existsSync(target)]).toEqual([false, false]);
-    const again = recovered.ok ? await reopen(recovered.value.journal) : recovered;
+    const again = recovered.ok ? reopen(recovered.value.journal) : recovered;
     expect(again.ok && again.value.state.version).toBe('v2');
   });
 
-  it('names the file and the problem when an old set cannot be read', async () => {
+  it('names the file and the problem when an old set cannot be read', () => {
     const { state } = legacyResourcesPaths(workDir);
     mkdirSync(join(workDir, 'meta/resources'), { recursive: true });
     writeFileSync(state, '{"v": 7, "resources": []}');
-    expect(await open()).toEqual({
+    expect(open()).toEqual({
       ok: false,
       error: `Failed to read checkpointed resources from '${state}': expected {"v": 1, "resources": [...]}`,
     });

@@ -4,11 +4,12 @@
  * reports, kept under `meta/resources/`, outside any agent id's directory, so
  * that they (and the volumes' data) outlive a new agent id after a reboot.
  *
- * They are a journal of changes (checkpoint/journal.ts: JSON lines, appended
- * and fdatasynced, torn tail dropped, rewritten from a snapshot when it has
- * grown), where Mesos rewrites one file with the whole set on every change: a
- * CREATE on an agent with a thousand volumes appends one volume, not a
- * thousand.
+ * They are a journal of changes (JSON lines read as the task journal's are,
+ * checkpoint/journal-recovery.ts: torn tail dropped; appended and
+ * fdatasynced synchronously, lib/durable-file.ts; rewritten from a snapshot
+ * when it has doubled), where Mesos rewrites one file with the whole set on
+ * every change: a CREATE on an agent with a thousand volumes appends one
+ * volume, not a thousand.
  *
  * A change is committed in two steps. First the volumes on disk are made to
  * match it, synchronously (a task launched by the next message finds its
@@ -17,21 +18,22 @@
  * (volume-sync.ts). Then its record is appended; the new directories' parents
  * are fsynced after the record is written and before it is fdatasynced (one
  * commit of the file system's journal for both, not two), and the change is
- * committed, and may be reported, once both are durable. A crash before that
+ * committed, and may be reported, once both are durable, before commit
+ * returns. A crash before that
  * leaves at most an empty directory of a volume the master was never told
  * exists, or a deleted volume the journal still lists, which the master
  * destroys again when the agent re-registers behind it.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { fsyncDirectory } from '../../lib/durable-file.js';
+import { assert } from '../../lib/assert.js';
+import { DurableAppendFile, fsyncDirectory } from '../../lib/durable-file.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { OperationStatusMessage } from '../../protocol/internal.js';
 import { fromWireList, Resources, toCanonicalJson, type WireResourceInput } from '../../resources/index.js';
-import { Journal } from '../checkpoint/journal.js';
+import { parseJournal } from '../checkpoint/journal-recovery.js';
 import type { JournalCodec } from '../checkpoint/records.js';
 import { legacyResourcesPaths, resourcesJournalPath } from '../paths.js';
 import { applyResourceChange, emptyResourceState, stepsError, type ResourceChange, type ResourceState } from './resource-state.js';
@@ -82,11 +84,9 @@ const compactBytesFloor = 1024 * 1024;
 const compactGrowthFactor = 2;
 
 export class ResourceJournal {
-  private compacting = false;
-
   private constructor(
     private readonly workDir: string,
-    private readonly journal: Journal<ResourceRecord>,
+    private readonly file: DurableAppendFile,
     private current: ResourceState,
     private snapshotBytes: number,
   ) {}
@@ -95,65 +95,66 @@ export class ResourceJournal {
    * Opens the journal (creating it when missing) and replays it. A journal
    * that does not replay (a record that does not fit the state before it, a
    * line that cannot be read, a newer format) is an error that names the
-   * file and the line, and changes nothing. The whole-set files of earlier
-   * berth versions are moved into the journal.
+   * file and the line, and changes nothing. A torn last line (an append a
+   * crash cut short, never acknowledged) is dropped. The whole-set files of
+   * earlier berth versions are moved into the journal.
    */
-  static async open(workDir: string, options: VolumeSyncOptions = {}): Promise<Result<{ journal: ResourceJournal; state: ResourceState }>> {
+  static open(workDir: string, options: VolumeSyncOptions = {}): Result<{ journal: ResourceJournal; state: ResourceState }> {
     const path = resourcesJournalPath(workDir);
-    const legacy = existsSync(path) ? ok(undefined) : readLegacyCheckpoint(workDir, options);
-    if (!legacy.ok) return legacy;
-    const opened = Journal.open(path, { strict: true, compactBytesMax: Number.MAX_SAFE_INTEGER, codec });
-    if (!opened.ok) return opened;
-    const { journal, recovery } = opened.value;
-    const replayed = replay(path, recovery.records);
-    if (!replayed.ok) {
-      await journal.close();
-      return replayed;
+    try {
+      const legacy = existsSync(path) ? ok(undefined) : readLegacyCheckpoint(workDir, options);
+      if (!legacy.ok) return legacy;
+      mkdirSync(dirname(path), { recursive: true });
+      const content = existsSync(path) ? readFileSync(path) : Buffer.alloc(0);
+      const parsed = parseJournal(path, content, true, codec);
+      if (!parsed.ok) return parsed;
+      const replayed = replay(path, parsed.value.records);
+      if (!replayed.ok) return replayed;
+      if (parsed.value.completeBytes < parsed.value.fileBytes) truncateDurably(path, parsed.value.completeBytes);
+      const file = DurableAppendFile.open(path, parsed.value.completeBytes);
+      const journal = new ResourceJournal(workDir, file, legacy.value ?? replayed.value, file.size);
+      if (legacy.value !== undefined) journal.moveLegacyCheckpoint();
+      if (journal.current.version === undefined) journal.startVersions();
+      return ok({ journal, state: journal.current });
+    } catch (error) {
+      return err(`Failed to open the checkpointed resources' journal '${path}': ${error instanceof Error ? error.message : String(error)}`);
     }
-    const resourceJournal = new ResourceJournal(workDir, journal, legacy.value ?? replayed.value, journal.size);
-    if (legacy.value !== undefined) await resourceJournal.moveLegacyCheckpoint();
-    if (resourceJournal.current.version === undefined) await resourceJournal.startVersions();
-    return ok({ journal: resourceJournal, state: resourceJournal.current });
   }
 
-  /** What the journal holds, with the changes whose records are still being written. */
+  /** What the journal holds. */
   get state(): ResourceState {
     return this.current;
   }
 
   /**
-   * Commits `change`. The volumes on disk are changed before this returns; the
-   * promise resolves once the record is durable, or with why the change was
-   * refused (then nothing was journaled). It rejects when the journal failed
-   * (an I/O error): the agent must stop and recover from what is on disk.
+   * Commits `change`: the volumes on disk are changed, then its record is
+   * appended and made durable, with the new directories' parents. An error
+   * result says why the change was refused (then nothing was journaled). It
+   * throws when the file cannot be written or synced: the agent must stop and
+   * recover from what is on disk (a failed fsync cannot be retried safely).
    */
-  commit(change: ResourceChange, options: VolumeSyncOptions = {}): Promise<Result<void>> {
+  commit(change: ResourceChange, options: VolumeSyncOptions = {}): Result<void> {
     const newDirectories: string[] = [];
     const prepared = this.prepare(change, { ...options, syncLater: (directory) => newDirectories.push(directory) });
-    if (!prepared.ok) return Promise.resolve(prepared);
+    if (!prepared.ok) return prepared;
+    this.file.append(encode([recordOf(change)]), newDirectories);
     this.current = applyResourceChange(this.current, change);
-    const alongside = newDirectories.length === 0 ? undefined : () => syncDirectories(newDirectories);
-    return this.journal.append([recordOf(change)], alongside).then(() => ok(undefined));
+    return ok(undefined);
   }
 
-  /** Rewrites the journal from a snapshot when it has grown enough; resolves when done (at once when not due). */
-  compactIfDue(): Promise<void> {
-    if (this.compacting || this.journal.size <= Math.max(compactBytesFloor, compactGrowthFactor * this.snapshotBytes)) return Promise.resolve();
-    this.compacting = true;
-    return this.journal.compact(snapshotRecords(this.current)).then(
-      () => {
-        this.snapshotBytes = this.journal.size;
-        this.compacting = false;
-      },
-      (error: unknown) => {
-        this.compacting = false;
-        throw error;
-      },
-    );
+  /** Rewrites the journal from a snapshot when it has grown enough (temporary file, fsync, rename). */
+  compactIfDue(): void {
+    if (this.file.size <= Math.max(compactBytesFloor, compactGrowthFactor * this.snapshotBytes)) return;
+    this.compact();
   }
 
-  close(): Promise<void> {
-    return this.journal.close();
+  close(): void {
+    this.file.close();
+  }
+
+  private compact(): void {
+    this.file.replace(encode(snapshotRecords(this.current)));
+    this.snapshotBytes = this.file.size;
   }
 
   /** The change's checks and its volumes on disk. */
@@ -182,15 +183,14 @@ export class ResourceJournal {
    * every operation the master sends names the version it builds on, and
    * the master learns this one from the agent's registration.
    */
-  private async startVersions(): Promise<void> {
+  private startVersions(): void {
     this.current = { ...this.current, version: randomUUID() };
-    await this.journal.append(snapshotRecords(this.current).slice(0, 1));
+    this.file.append(encode(snapshotRecords(this.current).slice(0, 1)));
   }
 
   /** The legacy files' state is the journal's first snapshot; then they go. */
-  private async moveLegacyCheckpoint(): Promise<void> {
-    await this.journal.compact(snapshotRecords(this.current));
-    this.snapshotBytes = this.journal.size;
+  private moveLegacyCheckpoint(): void {
+    this.compact();
     const { state, target } = legacyResourcesPaths(this.workDir);
     rmSync(target, { force: true });
     rmSync(state, { force: true });
@@ -198,15 +198,27 @@ export class ResourceJournal {
   }
 }
 
-/** fsync of each directory, in order (a parent after the child it holds). */
-async function syncDirectories(paths: readonly string[]): Promise<void> {
-  for (const path of paths) {
-    const directory = await open(path, 'r');
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
+/** Records as journal lines, each checked against the schema first (a malformed one is a programmer error). */
+function encode(records: readonly ResourceRecord[]): Buffer {
+  return Buffer.from(
+    records
+      .map((record) => {
+        const checked = codec.parse(record);
+        assert(checked.ok, `malformed resource journal record (${checked.ok ? '' : checked.error})`);
+        return `${JSON.stringify(record)}\n`;
+      })
+      .join(''),
+    'utf8',
+  );
+}
+
+function truncateDurably(path: string, bytes: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    ftruncateSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
