@@ -28,7 +28,7 @@ export function validateCreate(operation: CreateOperation, actor: OperationActor
     () => masterResourcesError('Invalid resources: ', volumes),
     () => prefixed('Invalid resources: ', singleResourceProviderError(volumes)),
     () => prefixed('Not a persistent volume: ', persistentVolumeError(volumes)),
-    () => uniquePersistenceIdError(agent.volumes.toDistinctList(), volumes),
+    () => uniquePersistenceIdError(agent.volumeIds, volumes),
     () => firstError(volumes.map((volume) => () => volumeError(volume, actor, agent))),
     () => (actor.kind === 'framework' ? prefixed('Invalid volume resources: ', singleAllocationRoleError(volumes)) : undefined),
   ]);

@@ -23,3 +23,4 @@ export type {
   OperationAuthorizer,
 } from './authorization.js';
 export { reserveRequests } from './authorization.js';
+export { volumeKey } from './rules.js';

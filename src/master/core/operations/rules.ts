@@ -77,28 +77,26 @@ export function singleAllocationRoleError(resources: readonly Resource[]): strin
   return undefined;
 }
 
+/** What makes a volume unique on an agent: its (most refined) role and its persistence id. */
+export function volumeKey(volume: Resource): string {
+  return `${reservationRole(volume)}\u0000${volume.disk?.persistence?.id ?? ''}`;
+}
+
 /**
  * Persistence IDs are unique per role (the most refined one) on an agent
- * (spec 1.5): among the volumes made and against those the agent has. Mesos
- * sums the lists into a Resources first, which merges two identical shared
- * volumes into one entry and misses them; berth walks the lists, so a
- * duplicate is a duplicate however it is written. The agent's volumes are
- * only looked up, not collected: it may hold thousands.
+ * (spec 1.5): among the volumes made and against those the agent has (their
+ * volumeKeys). Mesos sums the lists into a Resources first, which merges two
+ * identical shared volumes into one entry and misses them; berth walks the
+ * list, so a duplicate is a duplicate however it is written.
  */
-export function uniquePersistenceIdError(existing: Iterable<Resource>, volumes: Iterable<Resource>): string | undefined {
-  const made = new Map<string, Set<string>>();
+export function uniquePersistenceIdError(existing: ReadonlySet<string>, volumes: Iterable<Resource>): string | undefined {
+  const made = new Set<string>();
   for (const volume of volumes) {
     const id = volume.disk?.persistence?.id;
     if (id === undefined) continue;
-    const roles = made.get(id) ?? new Set<string>();
-    const role = reservationRole(volume);
-    if (roles.has(role)) return `Persistence ID '${id}' is not unique`;
-    roles.add(role);
-    made.set(id, roles);
-  }
-  for (const volume of existing) {
-    const id = volume.disk?.persistence?.id;
-    if (id !== undefined && made.get(id)?.has(reservationRole(volume)) === true) return `Persistence ID '${id}' is not unique`;
+    const key = volumeKey(volume);
+    if (made.has(key) || existing.has(key)) return `Persistence ID '${id}' is not unique`;
+    made.add(key);
   }
   return undefined;
 }

@@ -93,8 +93,8 @@ export interface AgentFacts {
   readonly capabilities: ReadonlySet<AgentCapability>;
   /** The agent's dynamically reserved resources and persistent volumes, unallocated (spec 1.1 "checkpointed"). */
   readonly checkpointed: Resources;
-  /** The agent's persistent volumes, unallocated. */
-  readonly volumes: Resources;
+  /** The volumeKey (rules.ts) of each of the agent's persistent volumes. */
+  readonly volumeIds: ReadonlySet<string>;
   /** Resources used by the tasks and executors of every framework on the agent, unallocated. */
   readonly used: Resources;
 }

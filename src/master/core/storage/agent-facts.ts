@@ -11,10 +11,11 @@ import type { AgentFacts } from '../operations/index.js';
 import type { Agent, MasterState } from '../state.js';
 import { agentUsed } from '../../views/usage.js';
 import { checkpointedResources } from './agent-resources.js';
+import { volumeIdsOf } from './volume-ids.js';
 
 export function agentFacts(state: MasterState, agent: Agent): AgentFacts {
   let checkpointed: Resources | undefined;
-  let volumes: Resources | undefined;
+  let volumeIds: ReadonlySet<string> | undefined;
   let used: Resources | undefined;
   return {
     agentId: agent.id,
@@ -24,9 +25,9 @@ export function agentFacts(state: MasterState, agent: Agent): AgentFacts {
       checkpointed ??= checkpointedResources(agent);
       return checkpointed;
     },
-    get volumes(): Resources {
-      volumes ??= agent.totalResources.persistentVolumes();
-      return volumes;
+    get volumeIds(): ReadonlySet<string> {
+      volumeIds ??= volumeIdsOf(agent.totalResources);
+      return volumeIds;
     },
     get used(): Resources {
       used ??= agentUsed(state, agent).unallocate();

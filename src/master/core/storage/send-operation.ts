@@ -12,6 +12,7 @@ import type { ValidatedOperation } from '../operations/index.js';
 import type { StepContext } from '../context.js';
 import type { Agent, Framework, Operation } from '../state.js';
 import { wireOf } from './agent-resources.js';
+import { deriveVolumeIds } from './volume-ids.js';
 import { rescindOffer } from '../offers.js';
 
 /** Who asked: a framework (with an operation id when it wants feedback), or an operator. */
@@ -22,7 +23,11 @@ export type OperationOrigin =
 export function sendStorageOperation(ctx: StepContext, agent: Agent, validated: ValidatedOperation, origin: OperationOrigin): Operation {
   const conversions = validated.conversions.map(({ consumed, converted }) => ({ consumed: consumed.unallocate(), converted: converted.unallocate() }));
   let total = agent.totalResources;
-  for (const { consumed, converted } of conversions) total = total.minus(consumed).plus(converted);
+  for (const { consumed, converted } of conversions) {
+    const next = total.minus(consumed).plus(converted);
+    deriveVolumeIds(total, next, consumed, converted);
+    total = next;
+  }
   agent.totalResources = total;
   const baseVersion = agent.resourceVersion;
   agent.resourceVersion = ctx.state.random.uuid();

@@ -6,6 +6,7 @@ import type { AgentCapability, FrameworkCapability } from '../../../../protocol/
 import { Resources, type Resource } from '../../../../resources/index.js';
 import { dynamicReservation, scalar, volume, type VolumeOptions } from '../../../../resources/testing/fixtures.js';
 import type { AgentFacts, OperationActor, OperationError, OperationOutcome, ValidatedOperation } from '../types.js';
+import { volumeKey } from '../rules.js';
 
 export const storageAgentCapabilities: readonly AgentCapability[] = [
   'HIERARCHICAL_ROLE',
@@ -50,7 +51,7 @@ export function agent(options: AgentOptions = {}): AgentFacts {
     hostname: 'host-1',
     capabilities: new Set(options.capabilities ?? storageAgentCapabilities),
     checkpointed,
-    volumes: checkpointed.persistentVolumes(),
+    volumeIds: new Set(checkpointed.persistentVolumes().toDistinctList().map(volumeKey)),
     used: Resources.of(options.used ?? []),
   };
 }
