@@ -196,7 +196,7 @@ describe('persistent volumes: scenarios of spec/storage.md 7', () => {
       [
         operation('RESERVE', { reserve: { resources: [reserved('disk', 128)] } }, 'reserve'),
         operation('CREATE', { create: { volumes: [volume('pv-live', 128)] } }, 'create'),
-        launch(offer, 'looper', 'while test -d data && echo alive > data/next && mv data/next data/beat; do sleep 0.1; done; exit 1', [scalar('cpus', 0.5), scalar('mem', 64), volume('pv-live', 128)]),
+        launch(offer, 'looper', 'i=0; while test -d data && i=$((i+1)) && echo $i > data/next && mv data/next data/beat; do sleep 0.1; done; exit 1', [scalar('cpus', 0.5), scalar('mem', 64), volume('pv-live', 128)]),
       ],
       { refuse_seconds: 0 },
     );
@@ -204,18 +204,19 @@ describe('persistent volumes: scenarios of spec/storage.md 7', () => {
     const running = await untilState(session, 'looper', 'TASK_RUNNING');
     expect(running.state).toBe('TASK_RUNNING');
 
-    // TASK_RUNNING comes as the command starts, before its first heartbeat.
-    expect(await waitForSandboxText(agent.url, session.frameworkId, 'looper', 'data/beat', /^alive\n$/)).toBe('alive\n');
+    // TASK_RUNNING comes as the command starts, before its first heartbeat (a count of the checks it made).
+    const before = Number(await waitForSandboxText(agent.url, session.frameworkId, 'looper', 'data/beat', /^\d+\n$/));
 
     agent.kill('SIGKILL');
     await agent.exited;
     const restarted = await agent.restart();
     await waitFor(async () => (await metric(master.url, 'master/slave_reregistrations')) >= 1, { message: 'the agent to re-register' });
-    // The task still sees its volume: it would exit 1 (TASK_FAILED) the moment data/ vanished.
+    // The task still sees its volume: it would exit 1 (TASK_FAILED) the moment data/ vanished. It has
+    // checked ten more times since the restart, as /files shows (the volume where the task sees it).
     // (It replaces data/beat by a rename, so that a read never sees it half written.)
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    // /files shows the volume where the task sees it, also after the restart.
-    expect(await waitForSandboxText(restarted.url, session.frameworkId, 'looper', 'data/beat', /^alive\n$/)).toBe('alive\n');
+    await waitFor(async () => Number(await waitForSandboxText(restarted.url, session.frameworkId, 'looper', 'data/beat', /^\d+\n$/)) > before + 10, {
+      message: 'the task to keep checking its volume after the restart',
+    });
 
     expect((await session.kill({ value: 'looper' })).status).toBe(202);
     // A TASK_RUNNING whose acknowledgement the killed agent missed may come again first.
