@@ -3,7 +3,7 @@
  * temporary name, fsynced, renamed over the target (atomic on POSIX), and the
  * directory fsynced so the rename itself survives a crash.
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 export function fsyncDirectory(path: string): void {
@@ -28,6 +28,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
   renameSync(temporary, path);
   fsyncDirectory(directory);
+}
+
+/** Cuts `path` to its first `bytes` (a torn tail), durably. */
+export function truncateDurably(path: string, bytes: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    ftruncateSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Points `link` at `target` atomically (a new symlink renamed over the old one). */

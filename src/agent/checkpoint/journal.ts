@@ -23,11 +23,11 @@
  * torn line that a later append would bury. The agent restarts and recovers
  * from what is on disk.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, ftruncateSync, fsyncSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { assert } from '../../lib/assert.js';
-import { fsyncDirectory } from '../../lib/durable-file.js';
+import { fsyncDirectory, truncateDurably } from '../../lib/durable-file.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { parseJournal } from './journal-recovery.js';
 import type { JournalCodec, JournalOptions, JournalRecord, JournalRecovery } from './records.js';
@@ -100,7 +100,7 @@ export class Journal<R extends { readonly v: number }> {
       const parsed = parseJournal(path, readFileSync(path), options.strict, options.codec);
       if (!parsed.ok) return parsed;
       const { records, errors, completeBytes, fileBytes } = parsed.value;
-      if (completeBytes < fileBytes) truncateJournalFile(path, completeBytes);
+      if (completeBytes < fileBytes) truncateDurably(path, completeBytes);
       return ok({ journal: new Journal(path, options, completeBytes), recovery: { records, errors } });
     } catch (error) {
       return err(`Failed to open journal ${path}: ${(error as Error).message}`);
@@ -295,14 +295,4 @@ function createJournalFile(path: string): void {
   mkdirSync(dirname(path), { recursive: true });
   closeSync(openSync(path, 'a', journalFileMode));
   fsyncDirectory(dirname(path));
-}
-
-function truncateJournalFile(path: string, bytes: number): void {
-  const fd = openSync(path, 'r+');
-  try {
-    ftruncateSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

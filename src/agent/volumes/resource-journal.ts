@@ -25,11 +25,11 @@
  * destroys again when the agent re-registers behind it.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { assert } from '../../lib/assert.js';
-import { DurableAppendFile, fsyncDirectory } from '../../lib/durable-file.js';
+import { DurableAppendFile, fsyncDirectory, truncateDurably } from '../../lib/durable-file.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { OperationStatusMessage } from '../../protocol/internal.js';
 import { fromWireList, Resources, toCanonicalJson, type WireResourceInput } from '../../resources/index.js';
@@ -210,16 +210,6 @@ function encode(records: readonly ResourceRecord[]): Buffer {
       .join(''),
     'utf8',
   );
-}
-
-function truncateDurably(path: string, bytes: number): void {
-  const fd = openSync(path, 'r+');
-  try {
-    ftruncateSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function replay(path: string, records: readonly ResourceRecord[]): Result<ResourceState> {
