@@ -85,10 +85,21 @@ function startExecutorContainer(step: AgentStep, executor: AgentExecutor, framew
   });
 }
 
-/** Whether every volume the task uses is among its running executor's own (those of ExecutorInfo.resources). */
+/**
+ * Whether every volume the task uses is in its running executor's container:
+ * those of ExecutorInfo.resources and of the tasks the executor was given
+ * (the one that started it had its volumes mounted, and every later one was
+ * only given volumes already there). A task evicted from the executor's
+ * bounded list of completed ones is forgotten, and so is a volume only it used.
+ */
 function volumesMounted(step: AgentStep, executor: AgentExecutor, task: Json): boolean {
-  const mounted = containerVolumes(step.state, resourcesOf(executor.info)).map((volume) => `${volume.source}\u0000${volume.containerPath}`);
-  return containerVolumes(step.state, resourcesOf(task)).every((volume) => mounted.includes(`${volume.source}\u0000${volume.containerPath}`));
+  const given = [...executor.queuedTasks.values(), ...executor.launchedTasks.values(), ...executor.terminatedTasks.values(), ...executor.completedTasks];
+  const mounted = new Set(
+    [resourcesOf(executor.info), ...given.map((known) => resourcesOf(known.info))]
+      .flatMap((resources) => containerVolumes(step.state, resources))
+      .map((volume) => `${volume.source}\u0000${volume.containerPath}`),
+  );
+  return containerVolumes(step.state, resourcesOf(task)).every((volume) => mounted.has(`${volume.source}\u0000${volume.containerPath}`));
 }
 
 /** SUBSCRIBE from an executor (spec/core.md 2.2): replies and events per the spec. */

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { MasterToAgentMessage, OperationStatusMessage } from '../../protocol/internal.js';
 import { fromWireList, Resources, type WireResourceInput } from '../../resources/index.js';
 import { applyResourceChange, emptyResourceState, type ResourceChange, type ResourceState } from '../volumes/resource-state.js';
-import { AgentDriver, commandTask, FW, messages, ofType, sentUpdates } from './testing.js';
+import { AgentDriver, commandTask, customTask, FW, messages, ofType, sentUpdates } from './testing.js';
 
 const unreservedDisk: WireResourceInput = { name: 'disk', type: 'SCALAR', scalar: { value: 512 } } as unknown as WireResourceInput;
 
@@ -285,6 +285,22 @@ describe('agent: tasks on volumes', () => {
     expect(operationStatuses(effects)).toEqual([]);
     expect(ofType(effects, 'commit_resources').map((c) => c.change.kind)).toEqual(['convert']);
     expect(d.state.resourceState.resources.equals(resources(grown))).toBe(true);
+  });
+
+  it('hands a custom executor a later task on a volume its container has, and fails one on a volume it lacks', () => {
+    const d = withVolume();
+    commitAll(d, d.master(reserve(d, 'v3')).effects);
+    commitAll(d, d.master(create(d, 'v4', 'pv-2')).effects);
+    const onPv1 = (id: string, volumeId: string) => customTask(id, 'exec-1', FW, { resources: [volumeOf(volumeId)] });
+    expect(ofType(d.runTask(onPv1('t1', 'pv-1')), 'launch_container').map((effect) => effect.launch.volumes.map((volume) => volume.source))).toEqual([
+      ['/var/lib/berth/volumes/roles/eng/pv-1'],
+    ]);
+
+    const again = d.runTask(onPv1('t2', 'pv-1'));
+    expect(sentUpdates(again), 'the volume of the task that started the executor is in its container').toEqual([]);
+
+    const other = sentUpdates(d.runTask(onPv1('t3', 'pv-2')));
+    expect(other.map((status) => [status.task_id.value, status.state, status.reason])).toEqual([['t3', 'TASK_FAILED', 'REASON_CONTAINER_LAUNCH_FAILED']]);
   });
 
   it('drops a task using a volume the agent does not have (REASON_RESOURCES_UNKNOWN), and launches nothing', () => {
