@@ -16,25 +16,20 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
 import type { WireOffer } from '../../src/protocol/outputs.js';
-import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
+import type { SchedulerSession } from '../../src/sdk/index.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { isMountPoint, makeLoopDisk, mountPoints, type LoopDisk } from '../support/loop-disk.js';
 import { testRoot } from '../support/test-root.js';
-import { fastMasterFlags, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
 import { masterStateTasks, portRange, readSandboxFile, scalar, untilState, updatesUntil, waitForSandboxText } from './task-helpers.js';
 
 useCluster();
 
-const transport = createHttpTransport();
-const sessions: SchedulerSession[] = [];
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const { transport, sessions } = useSessions();
 
 const role = 'eng';
 const principal = 'db-operator';

@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import type { FrameworkInfo } from '../../src/protocol/mesos.js';
 import type { SchedulerEvent, SchedulerEventType } from '../../src/protocol/scheduler.js';
-import { subscribe, type SchedulerSession, type Transport } from '../../src/sdk/index.js';
+import { createHttpTransport, subscribe, type SchedulerSession, type Transport } from '../../src/sdk/index.js';
 import { EventTimeoutError } from '../../src/sdk/index.js';
 import { fetchJson, waitFor } from '../support/cluster.js';
 import { rawRequest, type RawHeaders, type RawResponse } from '../support/http.js';
@@ -164,4 +164,21 @@ export function pidIn(directory: string | undefined): Promise<number> {
     },
     { message: `the task's pid in ${path}` },
   );
+}
+
+/**
+ * The HTTP transport and the scheduler sessions of a test file: the sessions a
+ * test pushes are closed after it (before useCluster, called earlier, stops
+ * the processes), and the transport after the file.
+ */
+export function useSessions(): { readonly transport: Transport; readonly sessions: SchedulerSession[] } {
+  const transport = createHttpTransport();
+  const sessions: SchedulerSession[] = [];
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((session) => session.close()));
+  });
+  afterAll(async () => {
+    await transport.close();
+  });
+  return { transport, sessions };
 }

@@ -17,10 +17,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
+import { describe, expect, it } from 'vitest';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
-import { fastMasterFlags, frameworkInfo, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, frameworkInfo, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
 import {
   agentReserved,
   fillRecipe,
@@ -37,12 +36,7 @@ import {
 
 useCluster();
 
-const transport = createHttpTransport();
-const sessions: SchedulerSession[] = [];
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const { transport, sessions } = useSessions();
 
 // docs/reservation.md, "/reserve (since 0.25.0)".
 const reserveRecipe = `

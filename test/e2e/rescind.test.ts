@@ -6,9 +6,9 @@
  * over a counted number of allocation runs, that nothing more arrives for the
  * agent that left. Checks follow spec/core.md 4.9, 5.4 and 1.6 (RESCIND).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WireOffer } from '../../src/protocol/outputs.js';
-import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
+import type { SchedulerSession } from '../../src/sdk/index.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import {
   expectNoEventDuringAllocations,
@@ -19,17 +19,13 @@ import {
   metric,
   metrics,
   subscribeFramework,
+  useSessions,
   waitForActiveAgents,
 } from './helpers.js';
 
 useCluster();
 
-const transport = createHttpTransport();
-const sessions: SchedulerSession[] = [];
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const { transport, sessions } = useSessions();
 
 async function open(masterUrl: string, name = 'holder'): Promise<SchedulerSession> {
   const session = await subscribeFramework(masterUrl, frameworkInfo({ name }), { transport });

@@ -21,29 +21,20 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
 import type { WireJsonResource, WireOffer } from '../../src/protocol/outputs.js';
-import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
+import type { SchedulerSession } from '../../src/sdk/index.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { testRoot } from '../support/test-root.js';
-import { fastMasterFlags, metric, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, metric, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
 import { agentReserved, legacyReserved, postForm } from './operator-storage-helpers.js';
 import { launchOperation, masterStateTasks, nextOffer, scalar, untilState, updatesUntil } from './task-helpers.js';
 
 useCluster();
 
-const transport = createHttpTransport();
-const sessions: SchedulerSession[] = [];
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
-
-afterAll(async () => {
-  await transport.close();
-});
+const { transport, sessions } = useSessions();
 
 const role = 'eng';
 const principal = 'eng-operator';

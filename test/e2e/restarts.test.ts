@@ -7,20 +7,15 @@
  * the master lists, offers, SUBSCRIBED, counters. Checks follow spec/core.md
  * 5.3 (steps 4 and 5), 5.5 (step 9), 5.6.1 and 5.6.3.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FrameworkInfo } from '../../src/protocol/mesos.js';
-import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
+import type { SchedulerSession } from '../../src/sdk/index.js';
 import { fetchJson, startAgent, startMaster, useCluster, waitFor, freePort } from '../support/cluster.js';
-import { fastAgentFlags, fastMasterFlags, frameworkInfo, legacyAgents, legacyFrameworks, metric, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastAgentFlags, fastMasterFlags, frameworkInfo, legacyAgents, legacyFrameworks, metric, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
 
 useCluster();
 
-const transport = createHttpTransport();
-const sessions: SchedulerSession[] = [];
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const { transport, sessions } = useSessions();
 
 async function open(masterUrl: string, info: FrameworkInfo): Promise<SchedulerSession> {
   const session = await subscribeFramework(masterUrl, info, { transport });

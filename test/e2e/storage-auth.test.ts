@@ -9,24 +9,19 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
-import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
+import type { SchedulerSession } from '../../src/sdk/index.js';
 import { fetchJson, startAgent, startMaster, useCluster, waitFor } from '../support/cluster.js';
 import { testRoot } from '../support/test-root.js';
-import { fastMasterFlags, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
 import { nextOperationStatus, offerWith, operation } from './operation-feedback.js';
 import { postForm } from './operator-storage-helpers.js';
 import { scalar } from './task-helpers.js';
 
 useCluster();
 
-const transport = createHttpTransport();
-const sessions: SchedulerSession[] = [];
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const { transport, sessions } = useSessions();
 
 const acls = {
   permissive: false,

@@ -23,30 +23,21 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
 import type { WireOffer } from '../../src/protocol/outputs.js';
-import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
+import type { SchedulerSession } from '../../src/sdk/index.js';
 import { freePort, startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { isMountPoint, makeLoopDisk, mountPoints } from '../support/loop-disk.js';
 import { testRoot } from '../support/test-root.js';
-import { fastMasterFlags, metric, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, metric, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
 import { agentReserved, masterReserved } from './operator-storage-helpers.js';
 import { agentExecutor, agentTask, commandTask, launchOperation, portRange, scalar, smallResources, untilState, updatesUntil, waitForSandboxText } from './task-helpers.js';
 
 useCluster();
 
-const transport = createHttpTransport();
-const sessions: SchedulerSession[] = [];
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
-
-afterAll(async () => {
-  await transport.close();
-});
+const { transport, sessions } = useSessions();
 
 const role = 'eng';
 const principal = 'db-operator';

@@ -11,23 +11,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
 import type { WireOffer } from '../../src/protocol/outputs.js';
-import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
+import type { SchedulerSession } from '../../src/sdk/index.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
-import { fastMasterFlags, metric, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, metric, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
 import { scalar, untilState, updatesUntil, waitForSandboxText } from './task-helpers.js';
 
 useCluster();
 
-const transport = createHttpTransport();
-const sessions: SchedulerSession[] = [];
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const { transport, sessions } = useSessions();
 
 const role = 'db';
 const principal = 'db-operator';

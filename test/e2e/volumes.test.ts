@@ -13,24 +13,19 @@
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { latestAgentLink } from '../../src/agent/paths.js';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
 import type { WireOffer } from '../../src/protocol/outputs.js';
-import { createHttpTransport, type SchedulerSession } from '../../src/sdk/index.js';
+import type { SchedulerSession } from '../../src/sdk/index.js';
 import { freePort, startAgent, startMaster, useCluster, type ProcessHandle } from '../support/cluster.js';
-import { fastMasterFlags, subscribeFramework, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
 import { nextOperationStatus, offerWith, operation } from './operation-feedback.js';
 import { readSandboxFile, scalar, untilState, updatesUntil } from './task-helpers.js';
 
 useCluster();
 
-const transport = createHttpTransport();
-const sessions: SchedulerSession[] = [];
-
-afterEach(async () => {
-  await Promise.all(sessions.splice(0).map((session) => session.close()));
-});
+const { transport, sessions } = useSessions();
 
 const agentFlags = ['--registration_backoff_factor=10ms', '--resources=cpus:2;mem:1024;disk:1024;ports:[31000-31100]'];
 const role = 'eng';
