@@ -4,9 +4,9 @@
  * their tasks, or JSON with --json).
  */
 import type { Resources } from '../../resources/index.js';
-import { runFramework } from '../driver.js';
+import { runReferenceFramework } from '../run-reference.js';
 import { referenceFrameworkInfo } from '../framework-info.js';
-import { driverIo, formatElapsed, reportFailure, reportSuccess, type OutputOptions } from '../output.js';
+import { formatElapsed, type OutputOptions } from '../output.js';
 import { processTerminal, type Terminal } from '../../lib/terminal.js';
 import type { Reserver } from '../resources.js';
 import { DynamicReservationMachine, type DynamicReservationSummary } from './machine.js';
@@ -34,7 +34,7 @@ export async function runDynamicReservation(options: DynamicReservationOptions, 
     command: options.command,
     taskResources: options.taskResources,
   });
-  const result = await runFramework({
+  return runReferenceFramework(terminal, output, {
     masters: options.masters,
     frameworkInfo: referenceFrameworkInfo({
       name: 'Dynamic Reservation Framework (berth)',
@@ -44,11 +44,9 @@ export async function runDynamicReservation(options: DynamicReservationOptions, 
     }),
     machine,
     timeoutMs: options.timeoutMs,
-    io: driverIo(terminal, output),
+    table,
+    closing,
   });
-  if (!result.ok) return reportFailure(terminal, output, result.error, result.exitCode);
-  const summary = result.summary;
-  return reportSuccess(terminal, output, { ...summary, framework_id: result.frameworkId, elapsed_ms: result.elapsedMs }, table(summary), closing(summary, result.elapsedMs));
 }
 
 function table(summary: DynamicReservationSummary): string[][] {

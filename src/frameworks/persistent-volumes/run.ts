@@ -4,9 +4,9 @@
  * JSON with --json).
  */
 import { systemRandom, type Random } from '../../lib/random.js';
-import { runFramework } from '../driver.js';
+import { runReferenceFramework } from '../run-reference.js';
 import { referenceFrameworkInfo } from '../framework-info.js';
-import { driverIo, formatElapsed, reportFailure, reportSuccess, type OutputOptions } from '../output.js';
+import { formatElapsed, reportFailure, type OutputOptions } from '../output.js';
 import { processTerminal, type Terminal } from '../../lib/terminal.js';
 import type { Reserver } from '../resources.js';
 import { PersistentVolumeMachine, type PersistentVolumeSummary } from './machine.js';
@@ -41,7 +41,7 @@ export async function runPersistentVolumes(
     tasksPerShard: options.tasksPerShard,
     runId: `pv-${random.uuid().slice(0, 8)}`,
   });
-  const result = await runFramework({
+  return runReferenceFramework(terminal, output, {
     masters: options.masters,
     frameworkInfo: referenceFrameworkInfo({
       name: 'Persistent Volume Framework (berth)',
@@ -51,11 +51,9 @@ export async function runPersistentVolumes(
     }),
     machine,
     timeoutMs: options.timeoutMs,
-    io: driverIo(terminal, output),
+    table,
+    closing,
   });
-  if (!result.ok) return reportFailure(terminal, output, result.error, result.exitCode);
-  const summary = result.summary;
-  return reportSuccess(terminal, output, { ...summary, framework_id: result.frameworkId, elapsed_ms: result.elapsedMs }, table(summary), closing(summary, result.elapsedMs));
 }
 
 function table(summary: PersistentVolumeSummary): string[][] {
