@@ -23,7 +23,7 @@ import type { SchedulerSession } from '../../src/sdk/index.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { isMountPoint, makeLoopDisk, mountPoints, type LoopDisk } from '../support/loop-disk.js';
 import { testRoot } from '../support/test-root.js';
-import { fastMasterFlags, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, storageFrameworkInfo, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
 import { masterStateTasks, portRange, readSandboxFile, scalar, untilState, updatesUntil, waitForSandboxText } from './task-helpers.js';
 
@@ -89,15 +89,7 @@ function resourcesFlag(disks: Disks, mountRoot = disks.mount.mountPoint): string
 }
 
 function storageFramework(capabilities: readonly string[] = []): FrameworkInfo {
-  return {
-    user: 'root',
-    name: 'disk-sources-e2e',
-    roles: [role],
-    principal,
-    checkpoint: true,
-    failover_timeout: 3600,
-    capabilities: [{ type: 'MULTI_ROLE' }, { type: 'RESERVATION_REFINEMENT' }, ...capabilities.map((type) => ({ type }))],
-  } as FrameworkInfo;
+  return storageFrameworkInfo('disk-sources-e2e', { role, principal, capabilities, failoverTimeoutSeconds: 3600 });
 }
 
 interface DiskCluster {

@@ -29,6 +29,30 @@ export function frameworkInfo(overrides: Partial<FrameworkInfo> = {}): Framework
   return { user: 'e2e', name: 'e2e-framework', ...overrides };
 }
 
+export interface StorageFrameworkOptions {
+  readonly role: string;
+  readonly principal: string;
+  /** Beyond MULTI_ROLE (and RESERVATION_REFINEMENT unless `legacy`). */
+  readonly capabilities?: readonly string[];
+  /** Without RESERVATION_REFINEMENT: offers in the legacy format (spec/storage.md 1.2). */
+  readonly legacy?: boolean;
+  readonly failoverTimeoutSeconds?: number;
+}
+
+/** A checkpointing framework of one role, run as root, that reserves and makes volumes. */
+export function storageFrameworkInfo(name: string, options: StorageFrameworkOptions): FrameworkInfo {
+  const capabilities = ['MULTI_ROLE', ...(options.legacy === true ? [] : ['RESERVATION_REFINEMENT']), ...(options.capabilities ?? [])];
+  return {
+    user: 'root',
+    name,
+    roles: [options.role],
+    principal: options.principal,
+    checkpoint: true,
+    ...(options.failoverTimeoutSeconds === undefined ? {} : { failover_timeout: options.failoverTimeoutSeconds }),
+    capabilities: capabilities.map((type) => ({ type })),
+  } as FrameworkInfo;
+}
+
 /** Subscribes through the SDK and waits for SUBSCRIBED; `transport` lets a file share one pool. */
 export async function subscribeFramework(
   masterUrl: string,
@@ -166,12 +190,20 @@ export function pidIn(directory: string | undefined): Promise<number> {
   );
 }
 
+export interface FileSessions {
+  readonly transport: Transport;
+  /** Closed after the test that pushed them. */
+  readonly sessions: SchedulerSession[];
+  /** Subscribes `info` on the file's transport; the session is closed after the test. */
+  open(masterUrl: string, info: FrameworkInfo): Promise<SchedulerSession>;
+}
+
 /**
  * The HTTP transport and the scheduler sessions of a test file: the sessions a
- * test pushes are closed after it (before useCluster, called earlier, stops
+ * test opens are closed after it (before useCluster, called earlier, stops
  * the processes), and the transport after the file.
  */
-export function useSessions(): { readonly transport: Transport; readonly sessions: SchedulerSession[] } {
+export function useSessions(): FileSessions {
   const transport = createHttpTransport();
   const sessions: SchedulerSession[] = [];
   afterEach(async () => {
@@ -180,5 +212,13 @@ export function useSessions(): { readonly transport: Transport; readonly session
   afterAll(async () => {
     await transport.close();
   });
-  return { transport, sessions };
+  return {
+    transport,
+    sessions,
+    open: async (masterUrl, info) => {
+      const session = await subscribeFramework(masterUrl, info, { transport });
+      sessions.push(session);
+      return session;
+    },
+  };
 }

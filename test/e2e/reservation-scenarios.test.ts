@@ -24,17 +24,16 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
 import type { WireJsonResource, WireOffer } from '../../src/protocol/outputs.js';
-import type { SchedulerSession } from '../../src/sdk/index.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { testRoot } from '../support/test-root.js';
-import { fastMasterFlags, metric, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, metric, storageFrameworkInfo, useSessions, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
 import { agentReserved, legacyReserved, postForm } from './operator-storage-helpers.js';
 import { launchOperation, masterStateTasks, nextOffer, scalar, untilState, updatesUntil } from './task-helpers.js';
 
 useCluster();
 
-const { transport, sessions } = useSessions();
+const { open } = useSessions();
 
 const role = 'eng';
 const principal = 'eng-operator';
@@ -45,21 +44,7 @@ const operator = { principal: 'ops', secret: 'secret' };
 type Format = 'canonical' | 'legacy';
 
 function framework(name: string, format: Format = 'canonical', capabilities: readonly string[] = []): FrameworkInfo {
-  const refinement = format === 'canonical' ? ['RESERVATION_REFINEMENT'] : [];
-  return {
-    user: 'root',
-    name,
-    roles: [role],
-    principal,
-    checkpoint: true,
-    capabilities: ['MULTI_ROLE', ...refinement, ...capabilities].map((type) => ({ type })),
-  } as FrameworkInfo;
-}
-
-async function open(masterUrl: string, info: FrameworkInfo): Promise<SchedulerSession> {
-  const session = await subscribeFramework(masterUrl, info, { transport });
-  sessions.push(session);
-  return session;
+  return storageFrameworkInfo(name, { role, principal, capabilities, legacy: format === 'legacy' });
 }
 
 async function cluster(agentFlags: readonly string[], masterFlags: readonly string[] = []): Promise<{ master: ProcessHandle; agent: ProcessHandle; agentId: string }> {

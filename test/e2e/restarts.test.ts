@@ -8,20 +8,12 @@
  * 5.3 (steps 4 and 5), 5.5 (step 9), 5.6.1 and 5.6.3.
  */
 import { describe, expect, it } from 'vitest';
-import type { FrameworkInfo } from '../../src/protocol/mesos.js';
-import type { SchedulerSession } from '../../src/sdk/index.js';
 import { fetchJson, startAgent, startMaster, useCluster, waitFor, freePort } from '../support/cluster.js';
-import { fastAgentFlags, fastMasterFlags, frameworkInfo, legacyAgents, legacyFrameworks, metric, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
+import { fastAgentFlags, fastMasterFlags, frameworkInfo, legacyAgents, legacyFrameworks, metric, useSessions, waitForActiveAgents } from './helpers.js';
 
 useCluster();
 
-const { transport, sessions } = useSessions();
-
-async function open(masterUrl: string, info: FrameworkInfo): Promise<SchedulerSession> {
-  const session = await subscribeFramework(masterUrl, info, { transport });
-  sessions.push(session);
-  return session;
-}
+const { open } = useSessions();
 
 async function agentIdOf(agentUrl: string): Promise<string | undefined> {
   return (await fetchJson<{ id?: string }>(`${agentUrl}/state`)).id;

@@ -30,14 +30,14 @@ import type { SchedulerSession } from '../../src/sdk/index.js';
 import { freePort, startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { isMountPoint, makeLoopDisk, mountPoints } from '../support/loop-disk.js';
 import { testRoot } from '../support/test-root.js';
-import { fastMasterFlags, metric, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, metric, storageFrameworkInfo, useSessions, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
 import { agentReserved, masterReserved } from './operator-storage-helpers.js';
 import { agentExecutor, agentTask, commandTask, launchOperation, portRange, scalar, smallResources, untilState, updatesUntil, waitForSandboxText } from './task-helpers.js';
 
 useCluster();
 
-const { transport, sessions } = useSessions();
+const { open } = useSessions();
 
 const role = 'eng';
 const principal = 'db-operator';
@@ -144,21 +144,7 @@ async function makeDisks(kind: DiskKind): Promise<Disks> {
 }
 
 function storageFramework(): FrameworkInfo {
-  return {
-    user: 'root',
-    name: 'volume-disk-matrix-e2e',
-    roles: [role],
-    principal,
-    checkpoint: true,
-    failover_timeout: 3600,
-    capabilities: [{ type: 'MULTI_ROLE' }, { type: 'RESERVATION_REFINEMENT' }, { type: 'SHARED_RESOURCES' }],
-  } as FrameworkInfo;
-}
-
-async function open(masterUrl: string, info: FrameworkInfo): Promise<SchedulerSession> {
-  const session = await subscribeFramework(masterUrl, info, { transport });
-  sessions.push(session);
-  return session;
+  return storageFrameworkInfo('volume-disk-matrix-e2e', { role, principal, capabilities: ['SHARED_RESOURCES'], failoverTimeoutSeconds: 3600 });
 }
 
 function withSource(source: DiskSource | undefined): Record<string, unknown> {

@@ -16,34 +16,20 @@ import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js'
 import type { WireOffer } from '../../src/protocol/outputs.js';
 import type { SchedulerSession } from '../../src/sdk/index.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
-import { fastMasterFlags, metric, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, metric, storageFrameworkInfo, useSessions, waitForActiveAgents } from './helpers.js';
 import { offerWith, operation, operationStates } from './operation-feedback.js';
 import { scalar, untilState, updatesUntil, waitForSandboxText } from './task-helpers.js';
 
 useCluster();
 
-const { transport, sessions } = useSessions();
+const { open } = useSessions();
 
 const role = 'db';
 const principal = 'db-operator';
 const agentFlags = ['--registration_backoff_factor=10ms', '--resources=cpus:4;mem:2048;disk:2048;ports:[31000-31100]'];
 
 function framework(name: string, capabilities: readonly string[] = []): FrameworkInfo {
-  return {
-    user: 'root',
-    name,
-    roles: [role],
-    principal,
-    checkpoint: true,
-    failover_timeout: 3600,
-    capabilities: [{ type: 'MULTI_ROLE' }, { type: 'RESERVATION_REFINEMENT' }, ...capabilities.map((type) => ({ type }))],
-  } as FrameworkInfo;
-}
-
-async function open(masterUrl: string, info: FrameworkInfo): Promise<SchedulerSession> {
-  const session = await subscribeFramework(masterUrl, info, { transport });
-  sessions.push(session);
-  return session;
+  return storageFrameworkInfo(name, { role, principal, capabilities, failoverTimeoutSeconds: 3600 });
 }
 
 function reserved(name: string, value: number): Record<string, unknown> {

@@ -19,34 +19,20 @@ import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js'
 import type { WireOffer } from '../../src/protocol/outputs.js';
 import type { SchedulerSession } from '../../src/sdk/index.js';
 import { freePort, startAgent, startMaster, useCluster, type ProcessHandle } from '../support/cluster.js';
-import { fastMasterFlags, subscribeFramework, useSessions, waitForActiveAgents } from './helpers.js';
+import { fastMasterFlags, storageFrameworkInfo, useSessions, waitForActiveAgents } from './helpers.js';
 import { nextOperationStatus, offerWith, operation } from './operation-feedback.js';
 import { readSandboxFile, scalar, untilState, updatesUntil } from './task-helpers.js';
 
 useCluster();
 
-const { transport, sessions } = useSessions();
+const { open } = useSessions();
 
 const agentFlags = ['--registration_backoff_factor=10ms', '--resources=cpus:2;mem:1024;disk:1024;ports:[31000-31100]'];
 const role = 'eng';
 const principal = 'db-operator';
 
 function storageFramework(): FrameworkInfo {
-  return {
-    user: 'root',
-    name: 'volumes-e2e',
-    roles: [role],
-    principal,
-    checkpoint: true,
-    failover_timeout: 3600,
-    capabilities: [{ type: 'MULTI_ROLE' }, { type: 'RESERVATION_REFINEMENT' }],
-  } as FrameworkInfo;
-}
-
-async function open(masterUrl: string, info: FrameworkInfo): Promise<SchedulerSession> {
-  const session = await subscribeFramework(masterUrl, info, { transport });
-  sessions.push(session);
-  return session;
+  return storageFrameworkInfo('volumes-e2e', { role, principal, failoverTimeoutSeconds: 3600 });
 }
 
 function reserved(name: string, value: number): Record<string, unknown> {
