@@ -14,7 +14,8 @@ import { acceptUpdate, agentUpdate, ensureFramework, findExecutorOfTask, liveTas
 import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json } from './model.js';
 import type { AgentState } from './state.js';
 import type { AgentStep } from './step.js';
-import { containerVolumes, resourcesOf } from './task-volumes.js';
+import { containerResources, containerVolumes, resourcesOf } from './task-volumes.js';
+import type { ContainerVolume } from '../containerizer/types.js';
 
 export function launchCustomTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
   const frameworkId = idValue(frameworkInfo['id']);
@@ -85,21 +86,14 @@ function startExecutorContainer(step: AgentStep, executor: AgentExecutor, framew
   });
 }
 
-/**
- * Whether every volume the task uses is in its running executor's container:
- * those of ExecutorInfo.resources and of the tasks the executor was given
- * (the one that started it had its volumes mounted, and every later one was
- * only given volumes already there). A task evicted from the executor's
- * bounded list of completed ones is forgotten, and so is a volume only it used.
- */
+/** Whether every volume the task uses is in its running executor's container (containerResources). */
 function volumesMounted(step: AgentStep, executor: AgentExecutor, task: Json): boolean {
-  const given = [...executor.queuedTasks.values(), ...executor.launchedTasks.values(), ...executor.terminatedTasks.values(), ...executor.completedTasks];
-  const mounted = new Set(
-    [resourcesOf(executor.info), ...given.map((known) => resourcesOf(known.info))]
-      .flatMap((resources) => containerVolumes(step.state, resources))
-      .map((volume) => `${volume.source}\u0000${volume.containerPath}`),
-  );
-  return containerVolumes(step.state, resourcesOf(task)).every((volume) => mounted.has(`${volume.source}\u0000${volume.containerPath}`));
+  const wanted = containerVolumes(step.state, resourcesOf(task));
+  // Most tasks use no volume: the executor's tasks are read only for one that does.
+  if (wanted.length === 0) return true;
+  const key = (volume: ContainerVolume): string => `${volume.source}\u0000${volume.containerPath}`;
+  const mounted = new Set(containerVolumes(step.state, containerResources(executor)).map(key));
+  return wanted.every((volume) => mounted.has(key(volume)));
 }
 
 /** SUBSCRIBE from an executor (spec/core.md 2.2): replies and events per the spec. */

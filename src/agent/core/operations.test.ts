@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { MasterToAgentMessage, OperationStatusMessage } from '../../protocol/internal.js';
 import { fromWireList, Resources, type WireResourceInput } from '../../resources/index.js';
 import { applyResourceChange, emptyResourceState, type ResourceChange, type ResourceState } from '../volumes/resource-state.js';
-import { AgentDriver, commandTask, customTask, FW, messages, ofType, sentUpdates } from './testing.js';
+import { AgentDriver, commandTask, customTask, executorUuid, FW, messages, ofType, sentUpdates } from './testing.js';
 
 const unreservedDisk: WireResourceInput = { name: 'disk', type: 'SCALAR', scalar: { value: 512 } } as unknown as WireResourceInput;
 
@@ -301,6 +301,19 @@ describe('agent: tasks on volumes', () => {
 
     const other = sentUpdates(d.runTask(onPv1('t3', 'pv-2')));
     expect(other.map((status) => [status.task_id.value, status.state, status.reason])).toEqual([['t3', 'TASK_FAILED', 'REASON_CONTAINER_LAUNCH_FAILED']]);
+  });
+
+  it('refuses to destroy a volume a running custom executor still holds after the task that used it ended', () => {
+    const d = withVolume();
+    d.runTask(customTask('t1', 'exec-1', FW, { resources: [volumeOf('pv-1')] }));
+    d.subscribe('exec-1');
+    d.executorUpdate('exec-1', 't1', 'TASK_FINISHED', executorUuid(1));
+    d.ack('t1', executorUuid(1));
+
+    const effects = d.master(apply(d, 'v3', [volumeOf('pv-1')], [reservedDisk], { type: 'DESTROY', operationId: 'destroy-1' })).effects;
+
+    expect(operationStatuses(effects)).toMatchObject([{ state: 'OPERATION_FAILED', message: expect.stringContaining('is in use by a running task') as unknown }]);
+    expect(d.state.resourceState.resources.equals(resources(volumeOf('pv-1')))).toBe(true);
   });
 
   it('drops a task using a volume the agent does not have (REASON_RESOURCES_UNKNOWN), and launches nothing', () => {

@@ -8,7 +8,7 @@
 import { fromWireList, isPersistentVolume, needsCheckpointing, Resources } from '../../resources/index.js';
 import type { ContainerVolume } from '../containerizer/types.js';
 import { volumePath } from '../volumes/volume-path.js';
-import type { Json } from './model.js';
+import type { AgentExecutor, Json } from './model.js';
 import type { AgentState } from './state.js';
 
 /** The resources a TaskInfo or ExecutorInfo lists, unallocated; invalid ones count as none (the master validated them). */
@@ -38,20 +38,32 @@ export function containerVolumes(state: AgentState, resources: Resources): Conta
 }
 
 /**
+ * What an executor's container holds: the resources of its ExecutorInfo and
+ * of every task it was given. A container gets its volumes when it starts
+ * (those of ExecutorInfo and of the first task), a later task only uses
+ * volumes already there, and nothing is unmounted while the container runs:
+ * a volume stays in the container after the task that used it ended. (A task
+ * evicted from the executor's bounded list of completed ones is forgotten.)
+ */
+export function containerResources(executor: AgentExecutor): Resources {
+  let resources = resourcesOf(executor.info);
+  for (const task of [...executor.queuedTasks.values(), ...executor.launchedTasks.values(), ...executor.terminatedTasks.values(), ...executor.completedTasks]) {
+    resources = resources.plus(resourcesOf(task.info));
+  }
+  return resources;
+}
+
+/**
  * The persistent volumes mounted in containers that still run: those of
- * every executor not yet terminated (its ExecutorInfo and its tasks). With
- * bind mounts in the tasks' own namespaces the agent cannot see them in its
- * mount table, so this is what keeps it from deleting a volume in use.
+ * every executor not yet terminated (containerResources). With bind mounts
+ * in the tasks' own namespaces the agent cannot see them in its mount table,
+ * so this is what keeps it from deleting a volume in use.
  */
 export function volumesInUse(state: AgentState): Resources {
   let inUse = Resources.empty();
   for (const framework of state.frameworks.values()) {
     for (const executor of framework.executors.values()) {
-      if (executor.state === 'terminated') continue;
-      inUse = inUse.plus(resourcesOf(executor.info).persistentVolumes());
-      for (const task of [...executor.queuedTasks.values(), ...executor.launchedTasks.values()]) {
-        inUse = inUse.plus(resourcesOf(task.info).persistentVolumes());
-      }
+      if (executor.state !== 'terminated') inUse = inUse.plus(containerResources(executor).persistentVolumes());
     }
   }
   return inUse;

@@ -15,8 +15,7 @@ import { AgentCore } from '../core/agent-core.js';
 import type { AgentConfig } from '../core/config.js';
 import type { AgentExecutor } from '../core/model.js';
 import type { AgentState } from '../core/state.js';
-import { containerVolumes, resourcesOf } from '../core/task-volumes.js';
-import type { ContainerVolume } from '../containerizer/types.js';
+import { containerResources, containerVolumes } from '../core/task-volumes.js';
 import { latestRunVirtualPath } from '../paths.js';
 import { completedSandboxes, openJournal, recordBoot, type BootCheck } from './recovery.js';
 import { AgentRuntime } from './runtime.js';
@@ -53,7 +52,7 @@ export async function recoverRuntime(input: RecoveryInput): Promise<AgentRuntime
     services.fileRoots.set(latestRunVirtualPath(executor.frameworkId, executor.id), executor.directory);
     services.fileRoots.set(executor.directory, executor.directory);
     for (const path of sandboxLogPaths(executor.directory)) services.logs.register(path);
-    runtime.exposeVolumes(executor.containerId, executor.directory, executorVolumes(core.state, executor));
+    runtime.exposeVolumes(executor.containerId, executor.directory, containerVolumes(core.state, containerResources(executor)));
   }
   // The runtime listens to the containerizer already: what ended while the agent was down reaches the core now.
   services.containerizer.recover(known.containers, boot.rebooted);
@@ -73,12 +72,6 @@ function knownExecutors(state: AgentState): AgentExecutor[] {
 }
 
 /** The volumes an executor's container was given: those of its ExecutorInfo and of its tasks. */
-function executorVolumes(state: AgentState, executor: AgentExecutor): ContainerVolume[] {
-  let resources = resourcesOf(executor.info);
-  for (const task of [...executor.queuedTasks.values(), ...executor.launchedTasks.values()]) resources = resources.plus(resourcesOf(task.info));
-  return containerVolumes(state, resources);
-}
-
 export function liveExecutors(state: AgentState): AgentExecutor[] {
   return knownExecutors(state).filter((executor) => executor.state !== 'terminated');
 }
