@@ -48,8 +48,10 @@
  * holds what it consumes, applying it, as conversionOf does), and the
  * journal's commit.
  *
- * The anchor: 200 bytes written to a temporary file, fsynced, and renamed
- * over a file in the agent's work directory, 1,000 times.
+ * The anchors: 200 bytes written to a temporary file, fsynced, and renamed
+ * over a file in the agent's work directory, 1,000 times; and the message
+ * floor (message-floor.ts), the same path's processes, hops and one
+ * fdatasync with no work on it, 1,000 times, in the same directory.
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +64,7 @@ import type { WireOffer, WireOperationStatus } from '../src/protocol/outputs.js'
 import { applyCheckpointedResources, fromWireList, needsCheckpointing, Resources, type WireResourceInput } from '../src/resources/index.js';
 import { calls, createHttpTransport, subscribe, type SchedulerSession } from '../src/sdk/index.js';
 import { startBerthProcess, stopBerthProcesses, type Started } from './launch-rate.js';
+import { measureMessageFloor } from './message-floor.js';
 
 /** The issue's goal for the p99. */
 export const goalCreateP99Ms = 5;
@@ -104,6 +107,8 @@ export interface CreateLatencyResult {
   readonly agentCommitMs: Percentiles;
   /** 200 bytes + fsync + rename, ms. */
   readonly fsyncMs: Percentiles;
+  /** framework -> relay -> end, one fdatasync, no work (message-floor.ts), ms. */
+  readonly floorMs: Percentiles;
   /** Size of the agent's resource journal after the last CREATE. */
   readonly checkpointBytes: number;
   /** Wall time of the CREATE loop, offer waits included. */
@@ -144,6 +149,8 @@ export async function runCreateLatency(options: CreateLatencyOptions): Promise<C
     processes.push(agent);
     const fsyncMs = percentiles(measureFsync(join(agent.workDir, 'bench-fsync'), 1_000));
     options.progress(`  fsync anchor (200 bytes + fsync + rename, 1000 times): p50 ${fsyncMs.p50.toFixed(2)} ms, p99 ${fsyncMs.p99.toFixed(2)} ms`);
+    const floorMs = percentiles(await measureMessageFloor(join(agent.workDir, 'bench-floor'), 1_000));
+    options.progress(`  message floor (three processes, two HTTP hops, one fdatasync, no work; 1000 times): p50 ${floorMs.p50.toFixed(2)} ms, p99 ${floorMs.p99.toFixed(2)} ms`);
     session = await subscribe({ master: master.url, frameworkInfo: frameworkInfo(), transport, eventsRetainedMax: eventsRetained });
     const loopStart = performance.now();
     const { latencies: createMs, acceptMs, acceptedAtMs } = await createVolumes(session, agent.workDir, options);
@@ -166,6 +173,7 @@ export async function runCreateLatency(options: CreateLatencyOptions): Promise<C
       agentTakeMs: percentiles(replay.takeMs),
       agentCommitMs: percentiles(replay.commitMs),
       fsyncMs,
+      floorMs,
       checkpointBytes,
       loopSeconds,
     };
