@@ -2,7 +2,8 @@
  * berth-supervisor: runs one container's command and records how it ended.
  *
  *   berth-supervisor [--agent-work-dir=DIR] --run-dir=DIR --sandbox=DIR [--user=NAME]
- *                    [--volume=MODE:SOURCE:TARGET]... --stdout=FILE --stderr=FILE -- ARGV...
+ *                    [--cgroup=DIR]... [--volume=MODE:SOURCE:TARGET]...
+ *                    --stdout=FILE --stderr=FILE -- ARGV...
  *
  * The agent spawns one supervisor per container, with the container's full
  * environment; the command inherits it. The supervisor
@@ -45,6 +46,16 @@
  * mounted keeps the command from running: the child says why on its stderr
  * file and exits 125 (VOLUME_NOT_MOUNTED), recorded as the command's status.
  *
+ * Each --cgroup names a cgroup directory (one per hierarchy) that the agent
+ * made and configured: the forked child writes its pid to DIR/cgroup.procs
+ * once its stdout and stderr are open, before it mounts, switches user or
+ * runs anything, so every
+ * process of the command is born inside the container's limits. The
+ * supervisor itself stays outside them: the OOM killer of a container at its
+ * memory limit never picks the process that must record how it ended. A
+ * cgroup that cannot be joined keeps the command from running, as a volume
+ * that cannot be mounted does (exit 125, CONTAINER_NOT_ISOLATED).
+ *
  * A supervisor that cannot do its own work (bad arguments, unwritable run
  * directory) says why on its stderr and on the --stderr file, and exits 2
  * without writing exit_status. Linux only (prctl, /proc).
@@ -81,6 +92,8 @@
 #define COMMAND_NOT_STARTED 127
 /* A volume could not be mounted, so the command never ran: what `docker run` exits with when it cannot set a container up. */
 #define VOLUME_NOT_MOUNTED 125
+/* A cgroup could not be joined: the same "the container could not be set up". */
+#define CONTAINER_NOT_ISOLATED 125
 /* How long the final sweep waits for killed descendants before looking again. */
 #define SWEEP_WAIT_NS 100000000L
 
@@ -101,6 +114,9 @@ struct options {
   /* One per --volume, in order (an array as long as argv, never filled further). */
   struct volume *volumes;
   size_t volume_count;
+  /* One per --cgroup, in order (as long as argv). */
+  const char **cgroups;
+  size_t cgroup_count;
 };
 
 /* A process seen in /proc: enough to tell whether it descends from us. */
@@ -158,7 +174,7 @@ static void say(bool also_to_stderr_file, const char *format, ...) {
 static void usage(void) {
   say(false,
       "usage: berth-supervisor [--agent-work-dir=DIR] --run-dir=DIR --sandbox=DIR [--user=NAME] "
-      "[--volume=MODE:SOURCE:TARGET]... --stdout=FILE --stderr=FILE -- ARGV...");
+      "[--cgroup=DIR]... [--volume=MODE:SOURCE:TARGET]... --stdout=FILE --stderr=FILE -- ARGV...");
   exit(SUPERVISOR_FAILED);
 }
 
@@ -213,7 +229,8 @@ static void parse_volume(char *text, struct volume *volume) {
 static void parse_options(int argc, char **argv, struct options *options) {
   memset(options, 0, sizeof *options);
   options->volumes = calloc((size_t)argc, sizeof *options->volumes);
-  if (options->volumes == NULL) fail("out of memory");
+  options->cgroups = calloc((size_t)argc, sizeof *options->cgroups);
+  if (options->volumes == NULL || options->cgroups == NULL) fail("out of memory");
   int index = 1;
   for (; index < argc; index++) {
     const char *argument = argv[index];
@@ -224,7 +241,10 @@ static void parse_options(int argc, char **argv, struct options *options) {
     else if ((value = option_value(argument, "--user")) != NULL) options->user = value;
     else if ((value = option_value(argument, "--stdout")) != NULL) options->stdout_path = value;
     else if ((value = option_value(argument, "--stderr")) != NULL) options->stderr_path = value;
-    else if (option_value(argument, "--volume") != NULL) parse_volume(argv[index] + strlen("--volume="), &options->volumes[options->volume_count++]);
+    else if ((value = option_value(argument, "--cgroup")) != NULL) {
+      if (value[0] != '/') fail("--cgroup '%s' is not an absolute path", value);
+      options->cgroups[options->cgroup_count++] = value;
+    } else if (option_value(argument, "--volume") != NULL) parse_volume(argv[index] + strlen("--volume="), &options->volumes[options->volume_count++]);
     else if (option_value(argument, "--agent-work-dir") == NULL) {
       say(false, "unknown argument '%s'", argument);
       usage();
@@ -478,11 +498,27 @@ static void child_mount_volumes(const struct options *options) {
   for (size_t i = 0; i < options->volume_count; i++) child_mount_volume(&options->volumes[i]);
 }
 
+/* In the forked child, before it mounts or runs anything: into the container's cgroups, so that all it does from here on is counted and limited. */
+static void child_join_cgroups(const struct options *options) {
+  char path[PATH_MAX];
+  char pid[32];
+  int length = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+  for (size_t i = 0; i < options->cgroup_count; i++) {
+    int written = snprintf(path, sizeof path, "%s/cgroup.procs", options->cgroups[i]);
+    if (written < 0 || (size_t)written >= sizeof path) child_fail(CONTAINER_NOT_ISOLATED, "cgroup path too long: %s", options->cgroups[i]);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || !write_all(fd, pid, (size_t)length)) child_fail(CONTAINER_NOT_ISOLATED, "cannot join the cgroup %s: %s", options->cgroups[i], strerror(errno));
+    (void)close(fd);
+  }
+}
+
 /* The forked child: becomes the command. Never returns. */
 static void run_child(const struct options *options) {
   if (setpgid(0, 0) != 0) child_fail(COMMAND_NOT_STARTED, "setpgid: %s", strerror(errno));
   child_open_output(options->stderr_path, STDERR_FILENO);
   child_open_output(options->stdout_path, STDOUT_FILENO);
+  /* Once a failure can be told on the sandbox's stderr, before anything the command's limits should cover. */
+  child_join_cgroups(options);
   int null_fd = open("/dev/null", O_RDONLY | O_NOCTTY);
   if (null_fd < 0) child_fail(COMMAND_NOT_STARTED, "cannot open /dev/null: %s", strerror(errno));
   if (null_fd != STDIN_FILENO) {

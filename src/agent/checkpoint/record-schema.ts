@@ -4,6 +4,7 @@
  * (a malformed one is an unreadable line). The schema is typed against
  * `JournalRecord`, so the two cannot drift apart silently.
  */
+import type { WireResource } from '../../resources/index.js';
 import { z } from 'zod';
 import { err, ok, type Result } from '../../lib/result.js';
 import { journalFormatVersion, type JournalCodec, type JournalRecord } from './records.js';
@@ -41,7 +42,14 @@ const recordSchema: z.ZodType<JournalRecord> = z.discriminatedUnion('type', [
     type: z.literal('executor_killed'),
     framework_id: id,
     executor_id: id,
-    cause: z.enum(['kill', 'health', 'completion_time']),
+    cause: z.enum(['kill', 'health', 'completion_time', 'limitation']),
+    limitation: z
+      .object({
+        reason: z.enum(['REASON_CONTAINER_LIMITATION_DISK', 'REASON_CONTAINER_LIMITATION_MEMORY']),
+        message: z.string(),
+        resources: z.array(z.custom<WireResource>((value) => typeof value === 'object' && value !== null && 'name' in value)),
+      })
+      .exactOptional(),
   }),
   z.object({
     v: version,

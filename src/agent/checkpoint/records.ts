@@ -10,6 +10,7 @@
  * number of tasks (group commit), where Mesos fsyncs a file per task.
  */
 import type { ExitStatus } from '../containerizer/types.js';
+import type { Limitation } from '../isolation/isolator.js';
 import type { KillCause } from '../core/model.js';
 import type { Result } from '../../lib/result.js';
 
@@ -50,6 +51,8 @@ export type JournalRecord =
       readonly framework_id: string;
       readonly executor_id: string;
       readonly cause: KillCause;
+      /** With cause 'limitation': the limit an isolator saw the container pass. */
+      readonly limitation?: Limitation;
     }
   | {
       readonly v: 1;

@@ -45,7 +45,11 @@ import { defaultSupervisorPath, supervisorArguments } from './supervisor-command
 import { watchSupervisor, type SupervisorWatch } from './supervisor-watch.js';
 import type { ContainerEvent, ContainerLaunch, ContainerUsage, Containerizer, ExitStatus, KnownContainer, VolumeIsolation } from './types.js';
 import { UserLookup, type UserIds } from './user-lookup.js';
-import { defaultVolumeIsolation, prepareVolumes, type PreparedVolumes } from './volume-mounts.js';
+import { filesystemIsolator } from '../isolation/filesystem.js';
+import type { IsolatedContainer, IsolatorContext, Limitation } from '../isolation/isolator.js';
+import { Isolation, type PreparedIsolation } from '../isolation/isolation.js';
+import type { Resources } from '../../resources/index.js';
+import { defaultVolumeIsolation } from './volume-mounts.js';
 
 export interface LinuxContainerizerOptions {
   /** The agent's --work_dir: every supervisor is marked with it, so that killOrphans finds this agent's. */
@@ -60,8 +64,16 @@ export interface LinuxContainerizerOptions {
   readonly livenessPollMs?: number;
   /** Time orphans get between SIGTERM and SIGKILL. */
   readonly orphanGracePeriodMs?: number;
-  /** How volumes are made visible. Default: filesystem/linux when root with CAP_SYS_ADMIN, else filesystem/posix. */
+  /**
+   * The isolators (src/agent/isolation/registry.ts builds them from the
+   * agent's flags); their limitations reach this containerizer through
+   * `isolatorContext`. Default: only a filesystem isolator, `volumeIsolation`.
+   */
+  readonly isolation?: (context: IsolatorContext) => Isolation;
+  /** Without `isolation`: how volumes are made visible. Default: filesystem/linux when root with CAP_SYS_ADMIN, else filesystem/posix. */
   readonly volumeIsolation?: VolumeIsolation;
+  /** Where isolators' warnings go (default: dropped). */
+  readonly warn?: (message: string) => void;
 }
 
 const livenessPollMsDefault = 2_000;
@@ -78,10 +90,15 @@ interface Container {
   readonly runFiles: ContainerRunFiles;
   readonly runDirectory: string;
   /**
-   * preparing: user, directories, fetch; launching: asked the launcher, no
-   * answer yet; running: a supervisor exists; ended: reported, forgotten.
+   * preparing: user, directories, fetch, isolators; launching: asked the
+   * launcher, no answer yet; running: a supervisor exists; ending: its
+   * isolators clean up; ended: reported, forgotten.
    */
-  phase: 'preparing' | 'launching' | 'running' | 'ended';
+  phase: 'preparing' | 'launching' | 'running' | 'ending' | 'ended';
+  /** Its isolators prepared (or recovered) it: they clean up when it ends. */
+  isolated: boolean;
+  /** The first limit an isolator saw it pass: reported with its end. */
+  limitation: Limitation | undefined;
   /** destroy() came while preparing: the supervisor is never started. */
   destroyRequested: boolean;
   /** When the kill of a destroy() that came while launching is due: applied once the supervisor runs. */
@@ -115,8 +132,7 @@ export class LinuxContainerizer implements Containerizer {
   private readonly supervisorPath: string;
   private readonly livenessPollMs: number;
   private readonly orphanGracePeriodMs: number;
-  /** How this containerizer makes volumes visible (the agent may report it). */
-  readonly volumeIsolation: VolumeIsolation;
+  readonly isolation: Isolation;
   private readonly launcher: Launcher;
   /** Running containers by supervisor pid, while the launcher owes the report of their end. */
   private readonly launched = new Map<number, Container>();
@@ -128,7 +144,11 @@ export class LinuxContainerizer implements Containerizer {
     this.supervisorPath = resolve(options.supervisorPath ?? defaultSupervisorPath());
     this.livenessPollMs = options.livenessPollMs ?? livenessPollMsDefault;
     this.orphanGracePeriodMs = options.orphanGracePeriodMs ?? orphanGracePeriodMsDefault;
-    this.volumeIsolation = options.volumeIsolation ?? defaultVolumeIsolation();
+    const context: IsolatorContext = {
+      limit: (containerId, limitation) => this.onLimited(containerId, limitation),
+      warn: options.warn ?? (() => undefined),
+    };
+    this.isolation = options.isolation?.(context) ?? new Isolation([filesystemIsolator(options.volumeIsolation ?? defaultVolumeIsolation())], context);
     this.launcher = new Launcher(resolve(options.launcherPath ?? launcherPathBeside(this.supervisorPath)), {
       exited: (pid) => this.onLaunchedExit(pid),
       lost: (pids) => this.onLauncherLost(pids),
@@ -156,6 +176,8 @@ export class LinuxContainerizer implements Containerizer {
       killDeadlineMs: undefined,
       killTimer: undefined,
       warnings: [],
+      isolated: false,
+      limitation: undefined,
     };
     this.containers.set(launch.containerId, container);
     this.start(container, launch).catch((error: unknown) => this.fail(container, 'launch', messageOf(error)));
@@ -163,7 +185,7 @@ export class LinuxContainerizer implements Containerizer {
 
   destroy(containerId: string, gracePeriodMs: number): void {
     const container = this.containers.get(containerId);
-    if (container === undefined || container.phase === 'ended') return;
+    if (container === undefined || container.phase === 'ended' || container.phase === 'ending') return;
     if (container.phase === 'preparing') {
       container.destroyRequested = true;
       return;
@@ -190,6 +212,7 @@ export class LinuxContainerizer implements Containerizer {
   }
 
   recover(known: readonly KnownContainer[], rebooted: boolean): void {
+    const running: IsolatedContainer[] = [];
     for (const entry of known) {
       assert(!this.containers.has(entry.containerId), `container ${entry.containerId} is already known`);
       const runFiles = containerRunFiles(entry.runDirectory);
@@ -206,6 +229,7 @@ export class LinuxContainerizer implements Containerizer {
           : readIdentityFile(runFiles.supervisorPid);
       if (supervisor !== undefined && isRunning(supervisor)) {
         this.watchRecovered(entry, supervisor);
+        running.push({ containerId: entry.containerId, sandbox: entry.directory, volumes: entry.volumes, owner: undefined, ...entry.isolation });
         continue;
       }
       // Gone: it ended while the agent was down (exit_status says how), or it died.
@@ -213,6 +237,8 @@ export class LinuxContainerizer implements Containerizer {
       if (record.kind === 'missing') killTaskGroup(runFiles);
       this.emit({ type: 'container_exited', containerId: entry.containerId, status: record.kind === 'read' ? record.status : undefined });
     }
+    // Those that ended while the agent was down are not among them: their cgroups are orphans now, removed.
+    this.isolation.recover(running);
   }
 
   async killOrphans(known: readonly KnownContainer[]): Promise<number> {
@@ -232,11 +258,18 @@ export class LinuxContainerizer implements Containerizer {
   async usage(containerId: string): Promise<ContainerUsage | undefined> {
     const supervisor = this.containers.get(containerId)?.supervisor;
     if (supervisor === undefined || !isRunning(supervisor)) return undefined;
-    return usageOf(await descendantsOf(supervisor.pid));
+    const [processes, isolated] = await Promise.all([descendantsOf(supervisor.pid).then(usageOf), this.isolation.usage(containerId)]);
+    return { ...processes, isolated };
+  }
+
+  update(containerId: string, resources: Resources): void {
+    const container = this.containers.get(containerId);
+    if (container?.isolated === true && container.phase === 'running') this.isolation.update(containerId, resources);
   }
 
   close(): void {
     this.closed = true;
+    this.isolation.close();
     for (const container of this.containers.values()) {
       container.watch?.stop();
       clearTimeout(container.killTimer);
@@ -259,9 +292,18 @@ export class LinuxContainerizer implements Containerizer {
     if (this.closed) return;
     if (container.destroyRequested) return this.finish(container, undefined);
     // After the fetch: what an archive left at a volume's path is checked, never written over.
-    const volumes = prepareVolumes(launch, this.volumeIsolation, runAs.value.owner);
-    if (!volumes.ok) return this.fail(container, 'launch', volumes.error);
-    this.spawnSupervisor(container, launch, runAs.value.supervisorUser, volumes.value);
+    const isolated = await this.isolation.prepare({
+      containerId: launch.containerId,
+      sandbox: launch.directory,
+      volumes: launch.volumes,
+      owner: runAs.value.owner,
+      ...launch.isolation,
+    });
+    if (!isolated.ok) return this.fail(container, 'launch', isolated.error);
+    container.isolated = true;
+    if (this.closed) return;
+    if (container.destroyRequested) return this.finish(container, undefined);
+    this.spawnSupervisor(container, launch, runAs.value.supervisorUser, isolated.value);
   }
 
   private async runAs(user: string | undefined): Promise<Result<RunAs>> {
@@ -279,10 +321,10 @@ export class LinuxContainerizer implements Containerizer {
    * environment (the supervisor leaves for a session of its own, its stdio on
    * /dev/null: what spawn(…, { detached: true, stdio: 'ignore', env }) gave it).
    */
-  private spawnSupervisor(container: Container, launch: ContainerLaunch, user: string | undefined, volumes: PreparedVolumes): void {
+  private spawnSupervisor(container: Container, launch: ContainerLaunch, user: string | undefined, isolated: PreparedIsolation): void {
     container.phase = 'launching';
-    container.warnings = volumes.warnings;
-    const argv = [this.supervisorPath, ...supervisorArguments(launch, this.workDir, user, volumes.mounts)];
+    container.warnings = isolated.warnings;
+    const argv = [this.supervisorPath, ...supervisorArguments(launch, this.workDir, user, isolated)];
     this.launcher.launch({ argv, environment: launch.environment }, (result) => this.onLaunched(container, result));
   }
 
@@ -363,6 +405,8 @@ export class LinuxContainerizer implements Containerizer {
       killDeadlineMs: undefined,
       killTimer: undefined,
       warnings: [],
+      isolated: true,
+      limitation: undefined,
     };
     this.containers.set(entry.containerId, container);
     this.watch(container, supervisor);
@@ -414,23 +458,45 @@ export class LinuxContainerizer implements Containerizer {
   }
 
   private finish(container: Container, status: ExitStatus | undefined): void {
-    if (container.phase === 'ended') return;
-    this.forget(container);
-    this.emit({ type: 'container_exited', containerId: container.containerId, status });
+    this.end(container, () => ({
+      type: 'container_exited',
+      containerId: container.containerId,
+      status,
+      ...(container.limitation !== undefined ? { limitation: container.limitation } : {}),
+    }));
   }
 
   private fail(container: Container, stage: 'fetch' | 'launch', message: string): void {
-    if (container.phase === 'ended') return;
-    this.forget(container);
-    this.emit({ type: 'container_failed', containerId: container.containerId, stage, message });
+    this.end(container, () => ({ type: 'container_failed', containerId: container.containerId, stage, message }));
   }
 
-  private forget(container: Container): void {
-    container.phase = 'ended';
+  /**
+   * The container's processes are gone (or never ran): its isolators clean
+   * up, in reverse order, and may still find a limit it passed (the OOM
+   * killer ended it); then `event` reports its end, and it is forgotten.
+   */
+  private end(container: Container, event: () => ContainerEvent): void {
+    if (container.phase === 'ended' || container.phase === 'ending') return;
+    container.phase = 'ending';
     container.watch?.stop();
     clearTimeout(container.killTimer);
     if (container.supervisor !== undefined && this.launched.get(container.supervisor.pid) === container) this.launched.delete(container.supervisor.pid);
-    if (this.containers.get(container.containerId) === container) this.containers.delete(container.containerId);
+    const cleanedUp = container.isolated ? this.isolation.cleanup(container.containerId) : Promise.resolve();
+    void cleanedUp.then(() => {
+      container.phase = 'ended';
+      if (this.containers.get(container.containerId) === container) this.containers.delete(container.containerId);
+      this.emit(event());
+    });
+  }
+
+  /** An isolator saw the container past a limit: it is destroyed now, the limitation reported with its end. */
+  private onLimited(containerId: string, limitation: Limitation): void {
+    const container = this.containers.get(containerId);
+    if (container === undefined || container.phase === 'ended' || container.limitation !== undefined) return;
+    container.limitation = limitation;
+    if (container.phase === 'ending') return;
+    this.emit({ type: 'container_limited', containerId, limitation });
+    this.destroy(containerId, 0);
   }
 
   private emit(event: ContainerEvent): void {

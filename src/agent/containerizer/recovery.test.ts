@@ -19,7 +19,7 @@ const fixture = useContainerizerFixture();
 const waitForGo = ['/bin/sh', '-c', 'while [ ! -e go ]; do sleep 0.02; done; exit 3'];
 
 function known(launch: ContainerLaunch, supervisorPid?: number, startTime?: string): KnownContainer {
-  return { containerId: launch.containerId, runDirectory: launch.runDirectory, supervisorPid, startTime };
+  return { containerId: launch.containerId, runDirectory: launch.runDirectory, supervisorPid, startTime, directory: launch.directory, volumes: launch.volumes, isolation: launch.isolation };
 }
 
 /** The task's pid, once its supervisor has written it (just after container_started). */

@@ -23,18 +23,20 @@ export function defaultSupervisorPath(): string {
 /**
  * The supervisor's arguments. `--agent-work-dir` marks it as this agent's
  * (killOrphans finds supervisors by it); `--user` is left out when the task
- * runs as the agent's own user; one `--volume` per bind mount (volumeArgument).
+ * runs as the agent's own user; one `--cgroup` per cgroup the task joins, one
+ * `--volume` per bind mount (volumeArgument).
  */
 export function supervisorArguments(
   launch: ContainerLaunch,
   workDir: string,
   user: string | undefined,
-  mounts: readonly VolumeMount[],
+  isolation: { readonly mounts: readonly VolumeMount[]; readonly cgroups: readonly string[] },
 ): string[] {
   const sandbox = resolve(launch.directory);
   const args = [`--agent-work-dir=${resolve(workDir)}`, `--run-dir=${resolve(launch.runDirectory)}`, `--sandbox=${sandbox}`];
   if (user !== undefined) args.push(`--user=${user}`);
-  for (const mount of mounts) args.push(volumeArgument(mount));
+  for (const cgroup of isolation.cgroups) args.push(`--cgroup=${cgroup}`);
+  for (const mount of isolation.mounts) args.push(volumeArgument(mount));
   args.push(`--stdout=${sandboxStdoutPath(sandbox)}`, `--stderr=${sandboxStderrPath(sandbox)}`, '--', ...launch.argv);
   return args;
 }

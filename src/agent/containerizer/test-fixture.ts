@@ -6,6 +6,8 @@
  * directory (with what runs under it), kills the helper processes the test
  * started, and removes the directory.
  */
+import { Resources } from '../../resources/index.js';
+import type { ContainerIsolationSpec } from '../isolation/isolator.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -75,6 +77,9 @@ export class RecordingFetcher implements Fetcher {
   }
 }
 
+/** A container with no resources, limits or labels: what the isolators then do is only the filesystem's. */
+export const noIsolationSpec: ContainerIsolationSpec = { resources: Resources.empty(), limits: {}, labels: {} };
+
 export interface Fixture {
   /** This test's directory under the test root. */
   readonly root: string;
@@ -133,6 +138,7 @@ export function useContainerizerFixture(): () => Fixture {
           argv,
           environment: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
           uris: [],
+          isolation: noIsolationSpec,
           volumes: [],
           ...overrides,
         };
@@ -197,22 +203,23 @@ export function readNumber(path: string): number {
 
 /**
  * The containerizer as plain JavaScript under `outDir` (a child Node process
- * cannot load TypeScript): each module it needs, type-stripped by the compiler.
- * Returns the path of linux-containerizer.js.
+ * cannot load TypeScript): linux-containerizer.ts and every module it imports,
+ * transitively, type-stripped by the compiler. Returns the path of
+ * linux-containerizer.js.
  */
 export function transpileContainerizer(outDir: string): string {
-  const sources = [
-    ...readdirSync(import.meta.dirname)
-      .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && name !== 'test-fixture.ts')
-      .map((name) => join(import.meta.dirname, name)),
-    join(repositoryRoot, 'src', 'agent', 'paths.ts'),
-    join(repositoryRoot, 'src', 'lib', 'assert.ts'),
-    join(repositoryRoot, 'src', 'lib', 'result.ts'),
-  ];
-  for (const source of sources) {
-    const output = ts.transpileModule(readFileSync(source, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
+  const entry = join(import.meta.dirname, 'linux-containerizer.ts');
+  const pending = [entry];
+  const done = new Set<string>();
+  for (let source = pending.pop(); source !== undefined; source = pending.pop()) {
+    if (done.has(source)) continue;
+    done.add(source);
+    const text = readFileSync(source, 'utf8');
+    for (const match of text.matchAll(/(?:from|import) '(\.{1,2}\/[^']+)\.js'/g)) {
+      const specifier = match[1];
+      if (specifier !== undefined) pending.push(join(dirname(source), `${specifier}.ts`));
+    }
+    const output = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
     const target = join(outDir, relative(repositoryRoot, source)).replace(/\.ts$/, '.js');
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, output);

@@ -10,6 +10,9 @@
  * status on disk before it exits. The supervisor outlives the agent, so a
  * restarted agent finds its tasks still running, or finds how they ended.
  */
+import type { ContainerIsolationSpec, Limitation } from '../isolation/isolator.js';
+import type { ResourceStatistics } from '../isolation/statistics.js';
+import type { Resources } from '../../resources/index.js';
 
 /** What to run; the command is already resolved to an argv (shell commands are ['/bin/sh', '-c', value]). */
 export interface ContainerLaunch {
@@ -32,7 +35,10 @@ export interface ContainerLaunch {
   readonly uris: readonly FetchUri[];
   /** Persistent volumes the process sees in its sandbox (spec/storage.md 3.4; volume-mounts.ts says how). */
   readonly volumes: readonly ContainerVolume[];
+  /** What the isolators (src/agent/isolation) limit and measure. */
+  readonly isolation: ContainerIsolationSpec;
 }
+
 
 /** A persistent volume made visible at `<sandbox>/<containerPath>`. */
 export interface ContainerVolume {
@@ -82,6 +88,12 @@ export type ContainerEvent =
       readonly startTime: string;
       readonly warnings?: readonly string[];
     }
+  /**
+   * An isolator saw the running container past a limit (disk quota, memory):
+   * the containerizer destroys it at once; container_exited follows, with the
+   * same limitation.
+   */
+  | { readonly type: 'container_limited'; readonly containerId: string; readonly limitation: Limitation }
   /** Nothing was started: fetching or preparing failed. `reason` is for TASK_FAILED's message. */
   | { readonly type: 'container_failed'; readonly containerId: string; readonly stage: 'fetch' | 'launch'; readonly message: string }
   /**
@@ -89,7 +101,7 @@ export type ContainerEvent =
    * container was killed). `status` is undefined when it could not be learnt
    * (the supervisor died, or the host rebooted).
    */
-  | { readonly type: 'container_exited'; readonly containerId: string; readonly status: ExitStatus | undefined };
+  | { readonly type: 'container_exited'; readonly containerId: string; readonly status: ExitStatus | undefined; readonly limitation?: Limitation };
 
 /** A container the agent knew before it restarted, as its checkpoint records it. */
 export interface KnownContainer {
@@ -97,6 +109,10 @@ export interface KnownContainer {
   readonly runDirectory: string;
   readonly supervisorPid: number | undefined;
   readonly startTime: string | undefined;
+  /** Its sandbox and volumes, and what its isolators need, to take them up again. */
+  readonly directory: string;
+  readonly volumes: readonly ContainerVolume[];
+  readonly isolation: ContainerIsolationSpec;
 }
 
 export interface ContainerUsage {
@@ -105,6 +121,8 @@ export interface ContainerUsage {
   readonly memRssBytes: number;
   readonly processes: number;
   readonly threads: number;
+  /** What the isolators measure (cgroups, disk/du), under Mesos' names: it takes precedence. */
+  readonly isolated?: Partial<ResourceStatistics>;
 }
 
 /** Events are delivered asynchronously, in order, never during a call to the containerizer. */
@@ -133,6 +151,8 @@ export interface Containerizer {
   /** Kills processes under the agent's run directories that no known container owns (orphans). */
   killOrphans(known: readonly KnownContainer[]): Promise<number>;
   usage(containerId: string): Promise<ContainerUsage | undefined>;
+  /** The container's resources changed (a task joined its executor): its isolators follow. */
+  update(containerId: string, resources: Resources): void;
   onEvent(listener: (event: ContainerEvent) => void): void;
   /** Stops watching (agent shutdown); running containers keep running. */
   close(): void;

@@ -38,7 +38,7 @@ import { chownSync, lchownSync, lstatSync, mkdirSync, readFileSync, realpathSync
 import { isAbsolute, join, resolve } from 'node:path';
 import { assert } from '../../lib/assert.js';
 import { err, ok, type Result } from '../../lib/result.js';
-import type { ContainerLaunch, ContainerVolume, VolumeIsolation } from './types.js';
+import type { ContainerVolume, VolumeIsolation } from './types.js';
 import type { UserIds } from './user-lookup.js';
 
 /**
@@ -77,18 +77,19 @@ export function defaultVolumeIsolation(): VolumeIsolation {
  * harmless and removed with it.
  */
 export function prepareVolumes(
-  launch: ContainerLaunch,
+  sandbox: string,
+  volumes: readonly ContainerVolume[],
   isolation: VolumeIsolation,
   owner: UserIds | undefined,
 ): Result<PreparedVolumes> {
   const mounts: VolumeMount[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
-  for (const volume of launch.volumes) {
+  for (const volume of volumes) {
     assertContainerPath(volume);
     if (seen.has(volume.containerPath)) return err(`two volumes at container path '${volume.containerPath}'`);
     seen.add(volume.containerPath);
-    const target = join(launch.directory, volume.containerPath);
+    const target = join(sandbox, volume.containerPath);
     const checked = checkSource(volume);
     if (!checked.ok) return checked;
     const given = giveSource(volume, owner);

@@ -109,7 +109,7 @@ describe('containerizer: volumes: filesystem/linux', () => {
   it('mounts a volume in the sandbox: what the task writes there lands in the volume directory', async () => {
     const source = volumeDirectory('data');
     const { containerizer, log } = fixture().containerizer();
-    expect(containerizer.volumeIsolation).toBe('filesystem/linux');
+    expect(containerizer.isolation.names).toEqual(['filesystem/linux']);
     const launch = fixture().launch('writer', ['/bin/sh', '-c', 'echo hello > data/f && mkdir data/sub && echo deep > data/sub/g'], {
       volumes: [volume(source, 'data')],
     });
@@ -181,7 +181,15 @@ describe('containerizer: volumes: filesystem/linux', () => {
     await agentExited;
 
     const { containerizer, log } = fixture().containerizer();
-    const known = { containerId: 'recovered', runDirectory: launch.runDirectory, supervisorPid: started.supervisorPid, startTime: started.startTime };
+    const known = {
+      containerId: 'recovered',
+      runDirectory: launch.runDirectory,
+      supervisorPid: started.supervisorPid,
+      startTime: started.startTime,
+      directory: launch.directory,
+      volumes: launch.volumes,
+      isolation: launch.isolation,
+    };
     containerizer.recover([known], false);
     writeFileSync(join(launch.directory, 'go'), '');
 

@@ -61,6 +61,7 @@ export class AgentCore {
         onLinkFailed(step, event.epoch, 409, event.message);
         break;
       case 'container_started':
+      case 'container_limited':
       case 'container_failed':
       case 'container_exited':
         onContainerEvent(step, event);

@@ -7,6 +7,7 @@
  */
 import type { ExitStatus } from '../containerizer/types.js';
 import { commandKillGracePeriodMsDefault } from './config.js';
+import { containerIsolation } from './container-isolation.js';
 import { commandArgv, containerEnvironment, containerUser, fetchUris } from './environment.js';
 import { agentUpdate, completeExecutorIfDone, ensureFramework, newExecutor } from './executors.js';
 import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json, type KillCause } from './model.js';
@@ -34,6 +35,7 @@ export function launchCommandTask(step: AgentStep, frameworkInfo: Json, task: Js
       environment: containerEnvironment(step.state, executor, command),
       uris: fetchUris(command),
       volumes: containerVolumes(step.state, resourcesOf(task)),
+      isolation: containerIsolation(executor),
     },
   });
 }
@@ -117,7 +119,9 @@ export function onCommandExited(step: AgentStep, executor: AgentExecutor, status
     step.effects.push({ type: 'stop_health_check', frameworkId: executor.frameworkId, taskId });
     const killed = executor.killed;
     const message = status === undefined ? 'Failed to get exit status for Command' : `Command ${describeExit(status)}`;
-    if (status === undefined && executor.pendingTermination !== undefined) {
+    if (killed?.cause === 'limitation' && executor.pendingTermination !== undefined) {
+      agentUpdate(step, executor, taskId, { ...executor.pendingTermination, source: 'SOURCE_AGENT' });
+    } else if (status === undefined && executor.pendingTermination !== undefined) {
       agentUpdate(step, executor, taskId, { ...executor.pendingTermination, source: 'SOURCE_AGENT' });
     } else if (status === undefined || killed?.cause === 'completion_time') {
       agentUpdate(step, executor, taskId, {

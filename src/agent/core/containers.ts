@@ -3,6 +3,7 @@
  * ended. The executor's kind decides what that means for its tasks.
  */
 import type { ContainerEvent, ExitStatus } from '../containerizer/types.js';
+import type { Limitation } from '../isolation/isolator.js';
 import { onCommandExited, onCommandStarted } from './command-executor.js';
 import { onCustomExited } from './custom-executor.js';
 import { agentUpdate, completeExecutorIfDone, liveTasks } from './executors.js';
@@ -44,12 +45,30 @@ export function onContainerEvent(step: AgentStep, event: ContainerEvent): void {
         executor.state = 'registering';
       }
       return;
+    case 'container_limited':
+      recordLimitation(step, executor, event.limitation);
+      return;
     case 'container_failed':
       launchFailed(step, executor, event.stage, event.message);
       return;
     case 'container_exited':
+      if (event.limitation !== undefined) recordLimitation(step, executor, event.limitation);
       containerExited(step, executor, event.status);
   }
+}
+
+/**
+ * An isolator saw the container past a limit; the containerizer destroys it.
+ * Its tasks end TASK_FAILED, SOURCE_AGENT, with the limitation's reason,
+ * message and resources, whoever ran them (Mesos). Recorded durably, so that
+ * an agent restarted meanwhile still reports it.
+ */
+function recordLimitation(step: AgentStep, executor: AgentExecutor, limitation: Limitation): void {
+  if (executor.state === 'terminated' || executor.killed?.cause === 'limitation') return;
+  step.log('warn', `Container ${executor.containerId} of executor ${executor.id} passed a limit: ${limitation.message}`);
+  executor.killed = { cause: 'limitation' };
+  executor.pendingTermination = { state: 'TASK_FAILED', reason: limitation.reason, message: limitation.message, limitation };
+  step.persist({ v: 1, type: 'executor_killed', framework_id: executor.frameworkId, executor_id: executor.id, cause: 'limitation', limitation });
 }
 
 /** Nothing ran: every task of the executor fails with the reason (SOURCE_AGENT). */

@@ -9,6 +9,7 @@ import type { ExecutorCall } from '../../protocol/executor.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import { markKilled } from './command-executor.js';
 import type { ExecutorReply } from './events.js';
+import { containerIsolation } from './container-isolation.js';
 import { commandArgv, containerEnvironment, containerUser, fetchUris, shutdownGracePeriodMs } from './environment.js';
 import { acceptUpdate, agentUpdate, ensureFramework, findExecutorOfTask, liveTasks, newExecutor, partitionAware } from './executors.js';
 import { idValue, infoTaskId, newAgentTask, taskIdOf, type AgentExecutor, type Json } from './model.js';
@@ -43,6 +44,7 @@ export function launchCustomTask(step: AgentStep, frameworkInfo: Json, task: Jso
     });
     return;
   }
+  const joining = executor !== undefined;
   if (executor === undefined) {
     executor = newExecutor(step, framework, executorId, 'custom', executorInfo);
     executor.deadlineMs = step.nowMs + step.state.config.executorRegistrationTimeoutMs;
@@ -55,6 +57,8 @@ export function launchCustomTask(step: AgentStep, frameworkInfo: Json, task: Jso
   }
   const agentTask = newAgentTask(frameworkId, executorId, task);
   step.persist({ v: 1, type: 'task', framework_id: frameworkId, executor_id: executorId, task });
+  // A task joining an existing container: its isolators follow its resources (Mesos' update).
+  if (joining) step.effects.push({ type: 'update_container', containerId: executor.containerId, resources: containerIsolation(executor, [task]).resources });
   if (executor.state === 'running' && executor.connectionId !== undefined) {
     executor.launchedTasks.set(taskId, agentTask);
     step.toExecutor(executor.connectionId, { type: 'LAUNCH', launch: { task } });
@@ -82,6 +86,7 @@ function startExecutorContainer(step: AgentStep, executor: AgentExecutor, framew
       environment: containerEnvironment(step.state, executor, command),
       uris: fetchUris(command),
       volumes: containerVolumes(step.state, resourcesOf(executor.info).plus(resourcesOf(task))),
+      isolation: containerIsolation(executor, [task]),
     },
   });
 }

@@ -57,8 +57,8 @@ describe('custom executors: launch and subscribe', () => {
       MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: '5secs',
     });
     expect([...(executor?.queuedTasks.keys() ?? [])]).toEqual(['t1']);
-    // A second task for the same executor is queued, no second container.
-    expect(kinds(d.runTask(customTask('t2')))).toEqual(['persist:task']);
+    // A second task for the same executor is queued, no second container: the first one's isolators follow its resources.
+    expect(kinds(d.runTask(customTask('t2')))).toEqual(['persist:task', 'update_container']);
     expect([...(executor?.queuedTasks.keys() ?? [])]).toEqual(['t1', 't2']);
   });
 

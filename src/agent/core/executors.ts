@@ -6,6 +6,7 @@
  */
 import type { TaskReason, TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
+import type { Limitation } from '../isolation/isolator.js';
 import { latestRunVirtualPath, runMetaDir, sandboxPath } from '../paths.js';
 import { newAgentExecutor, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type AgentTask, type ExecutorKind, type Json } from './model.js';
 import type { AgentState } from './state.js';
@@ -91,6 +92,8 @@ export interface UpdateSpec {
   readonly reason?: TaskReason;
   readonly message?: string;
   readonly healthy?: boolean;
+  /** The limit an isolator saw the container pass: TaskStatus.limitation carries its resources. */
+  readonly limitation?: Limitation;
 }
 
 /** An update the agent makes (as the command executor, or about an executor's tasks). */
@@ -102,6 +105,7 @@ export function agentUpdate(step: AgentStep, executor: AgentExecutor, taskId: st
     ...(spec.reason !== undefined ? { reason: spec.reason } : {}),
     ...(spec.message !== undefined ? { message: spec.message } : {}),
     ...(spec.healthy !== undefined ? { healthy: spec.healthy } : {}),
+    ...(spec.limitation !== undefined ? { limitation: { resources: [...spec.limitation.resources] as unknown as NonNullable<WireTaskStatus['limitation']>['resources'] } } : {}),
     agent_id: { value: step.state.agentId ?? '' },
     executor_id: { value: executor.id },
     timestamp: step.nowMs / 1000,

@@ -11,6 +11,7 @@
 import type { TaskReason, TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import type { ExitStatus } from '../containerizer/types.js';
+import type { Limitation } from '../isolation/isolator.js';
 
 export type Json = Record<string, unknown>;
 
@@ -24,8 +25,11 @@ export interface AgentFramework {
   terminating: boolean;
 }
 
-/** Why the agent killed a command task: a KILL, a failed health check, or its max_completion_time. */
-export type KillCause = 'kill' | 'health' | 'completion_time';
+/**
+ * Why the agent killed a container: a KILL, a failed health check, a command
+ * task's max_completion_time, or an isolator's limitation (disk, memory).
+ */
+export type KillCause = 'kill' | 'health' | 'completion_time' | 'limitation';
 
 /** The built-in command executor is the agent itself; a custom executor is a process speaking the executor API. */
 export type ExecutorKind = 'command' | 'custom';
@@ -73,8 +77,8 @@ export interface AgentExecutor {
    * period, or a command task's max_completion_time.
    */
   deadlineMs: number | undefined;
-  /** How the executor's tasks end if its container ends now (state, reason, message). */
-  pendingTermination: { readonly state: TaskState; readonly reason: TaskReason; readonly message: string } | undefined;
+  /** How the executor's tasks end if its container ends now (state, reason, message, the limit it passed). */
+  pendingTermination: { readonly state: TaskState; readonly reason: TaskReason; readonly message: string; readonly limitation?: Limitation } | undefined;
 }
 
 /** What identifies an executor and where it lives; everything else starts empty. */

@@ -68,7 +68,9 @@ describe('recovery: replaying the journal', () => {
     ]);
     const executor = (id: string) => d.state.frameworks.get(FW)?.executors.get(id);
     expect(result).toEqual({
-      containers: ['t1', 'exec-1'].map((id) => ({ containerId: executor(id)?.containerId, runDirectory: executor(id)?.runDirectory, supervisorPid: 4242, startTime: '12345' })),
+      containers: ['t1', 'exec-1'].map((id) =>
+        expect.objectContaining({ containerId: executor(id)?.containerId, runDirectory: executor(id)?.runDirectory, supervisorPid: 4242, startTime: '12345', directory: executor(id)?.directory }),
+      ),
       orphans: [],
     });
   });
@@ -111,7 +113,7 @@ describe('recovery: replaying the journal', () => {
     const lost = startCommandTask(d, 't9', {}, frameworkInfo({ id: 'fw-nc', checkpoint: false }));
     const runDirectory = d.state.frameworks.get('fw-nc')?.executors.get('t9')?.runDirectory;
     const { driver, result } = recovered(d.journal);
-    expect(result.orphans).toEqual([{ containerId: lost.containerId, runDirectory, supervisorPid: 4242, startTime: '12345' }]);
+    expect(result.orphans).toEqual([expect.objectContaining({ containerId: lost.containerId, runDirectory, supervisorPid: 4242, startTime: '12345' })]);
     expect(result.containers.map((c) => c.containerId)).toEqual([kept.containerId]);
     expect([...driver.state.frameworks.keys()]).toEqual([FW]);
   });

@@ -13,10 +13,12 @@ import type { JournalRecord } from '../checkpoint/records.js';
 import type { KnownContainer } from '../containerizer/types.js';
 import { runMetaDir } from '../paths.js';
 import { completionDeadlineMs } from './command-executor.js';
+import { containerIsolation } from './container-isolation.js';
 import { completeTask, findTask, forgetClosedStream, liveTasks, partitionAware } from './executors.js';
 import { infoTaskId, newAgentExecutor, newAgentTask, noteStatus, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type StatusStream } from './model.js';
 import type { AgentState } from './state.js';
 import { isTerminal } from './status-updates.js';
+import { containerResources, containerVolumes } from './task-volumes.js';
 
 export interface Recovered {
   /** Containers to watch (or learn the end of) through the containerizer. */
@@ -34,14 +36,14 @@ export function recoverState(state: AgentState, records: readonly JournalRecord[
     if (framework.info['checkpoint'] !== true) {
       // Not recovered (spec/core.md 5.5): the master reported its tasks lost when the
       // link broke; its containers are killed and its updates go nowhere.
-      for (const executor of framework.executors.values()) if (executor.state !== 'terminated') orphans.push(knownContainer(executor));
+      for (const executor of framework.executors.values()) if (executor.state !== 'terminated') orphans.push(knownContainer(state, executor));
       for (const [key, stream] of [...state.streams]) if (stream.frameworkId === framework.id) state.streams.delete(key);
       state.frameworks.delete(framework.id);
       continue;
     }
     for (const executor of framework.executors.values()) {
       if (executor.state === 'terminated') continue;
-      containers.push(knownContainer(executor));
+      containers.push(knownContainer(state, executor));
       if (!rebooted && executor.kind === 'command' && executor.state === 'running') {
         // A kill begun before the restart goes on at once; else max_completion_time still counts from the start.
         executor.deadlineMs = executor.killed !== undefined ? nowMs : completionDeadlineMs(executor);
@@ -68,8 +70,16 @@ export function recoverState(state: AgentState, records: readonly JournalRecord[
   return { containers, orphans };
 }
 
-function knownContainer(executor: AgentExecutor): KnownContainer {
-  return { containerId: executor.containerId, runDirectory: executor.runDirectory, supervisorPid: executor.supervisorPid, startTime: executor.startTime };
+function knownContainer(state: AgentState, executor: AgentExecutor): KnownContainer {
+  return {
+    containerId: executor.containerId,
+    runDirectory: executor.runDirectory,
+    supervisorPid: executor.supervisorPid,
+    startTime: executor.startTime,
+    directory: executor.directory,
+    volumes: containerVolumes(state, containerResources(executor)),
+    isolation: containerIsolation(executor),
+  };
 }
 
 function apply(state: AgentState, record: JournalRecord): void {
@@ -105,7 +115,10 @@ function apply(state: AgentState, record: JournalRecord): void {
     }
     case 'executor_killed': {
       const executor = executorOf(state, record.framework_id, record.executor_id);
-      if (executor !== undefined) executor.killed = { cause: record.cause };
+      if (executor === undefined) return;
+      executor.killed = { cause: record.cause };
+      const limitation = record.limitation;
+      if (limitation !== undefined) executor.pendingTermination = { state: 'TASK_FAILED', reason: limitation.reason, message: limitation.message, limitation };
       return;
     }
     case 'task': {

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../lib/clock.js';
 import { stringifyAscii } from '../../lib/json-ascii.js';
 import type { ContainerUsage } from '../containerizer/types.js';
+import type { ResourceStatistics } from '../isolation/statistics.js';
 
 /** A running executor as the monitor needs it. */
 export interface MonitoredExecutor {
@@ -25,18 +26,21 @@ export interface MonitoredExecutor {
 
 export type UsageSource = (containerId: string) => Promise<ContainerUsage | undefined>;
 
-/** ResourceStatistics as JSON; keys in Mesos' (alphabetical) order. */
-export interface StatisticsJson {
-  readonly cpus_limit?: number;
+/**
+ * ResourceStatistics as JSON, keys in Mesos' (alphabetical) order: what
+ * /proc says of the container's processes, and what its isolators measure
+ * (cgroups' cpu and memory accounting, disk/du's disk use), which takes
+ * precedence where both say something.
+ */
+export type StatisticsJson = Partial<ResourceStatistics> & {
   readonly cpus_system_time_secs: number;
   readonly cpus_user_time_secs: number;
-  readonly mem_limit_bytes?: number;
   readonly mem_rss_bytes: number;
   readonly processes: number;
   readonly threads: number;
   /** Seconds since the epoch, when the usage was taken. */
   readonly timestamp: number;
-}
+};
 
 export interface StatisticsEntryJson {
   readonly executor_id: string;
@@ -47,7 +51,7 @@ export interface StatisticsEntryJson {
 }
 
 export function statisticsJson(usage: ContainerUsage, executor: MonitoredExecutor, timestampSeconds: number): StatisticsJson {
-  return {
+  const statistics: StatisticsJson = {
     ...(executor.cpusLimit !== undefined ? { cpus_limit: executor.cpusLimit } : {}),
     cpus_system_time_secs: usage.cpusSystemTimeSecs,
     cpus_user_time_secs: usage.cpusUserTimeSecs,
@@ -55,8 +59,10 @@ export function statisticsJson(usage: ContainerUsage, executor: MonitoredExecuto
     mem_rss_bytes: usage.memRssBytes,
     processes: usage.processes,
     threads: usage.threads,
+    ...usage.isolated,
     timestamp: timestampSeconds,
   };
+  return Object.fromEntries(Object.entries(statistics).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as StatisticsJson;
 }
 
 /** Asks for every executor's usage at once and keeps those that answered. */

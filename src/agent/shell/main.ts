@@ -58,7 +58,9 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   let runtime: AgentRuntime | undefined;
   let pid = '';
   const flagStrings = Object.fromEntries(flagsAsStrings(agentFlags, flags).map(({ name, value }) => [name, value]));
-  const services = buildServices(flags, workDir, systemClock, logger);
+  const built = buildServices(flags, workDir, systemClock, logger);
+  if (!built.ok) return fail(built.error);
+  const services = built.value;
   registerAgentRoutes(app, { runtime: () => runtime, pid: () => pid, flags: flagStrings });
   registerExecutorRoutes(app, () => runtime);
   registerFilesRoutes(app, new Files({ roots: services.fileRoots }));

@@ -195,6 +195,9 @@ export class AgentRuntime {
       case 'destroy_container':
         this.services.containerizer.destroy(effect.containerId, effect.gracePeriodMs);
         return;
+      case 'update_container':
+        this.services.containerizer.update(effect.containerId, effect.resources);
+        return;
       case 'executor_event':
         this.executorStreams.send(effect.connectionId, effect.event);
         return;

@@ -7,7 +7,12 @@ import type { Logger } from 'pino';
 import { Agent as HttpAgent } from 'undici';
 import type { AgentFlags } from '../../cli/flags/agent-flags.js';
 import type { Clock } from '../../lib/clock.js';
+import { err, ok, type Result } from '../../lib/result.js';
 import { LinuxContainerizer } from '../containerizer/linux-containerizer.js';
+import { defaultVolumeIsolation } from '../containerizer/volume-mounts.js';
+import { parseIsolation } from '../isolation/names.js';
+import { buildIsolation, type BuiltIsolation } from '../isolation/registry.js';
+import type { IsolatorContext } from '../isolation/isolator.js';
 import { AgentFetcher } from '../fetcher/fetcher.js';
 import { SandboxGc } from '../gc/sandbox-gc.js';
 import { TaskHealthChecker } from '../health/task-health-checker.js';
@@ -25,10 +30,62 @@ export interface BuiltServices {
   readonly close: () => Promise<void>;
 }
 
-export function buildServices(flags: AgentFlags, workDir: string, clock: Clock, logger: Logger): BuiltServices {
+/** How often a container's memory cgroup is checked for OOM kills while it runs. */
+const oomCheckMs = 250;
+
+/**
+ * The isolators of --isolation, or the one line why the agent cannot start.
+ * Isolators the host cannot run (no cgroup controller) are left out with a
+ * warning; so is filesystem/linux for an agent that is not root when the
+ * flag has its default (an explicit filesystem/linux is refused instead).
+ */
+export function isolationFromFlags(flags: AgentFlags, workDir: string, logger: Logger): Result<(context: IsolatorContext) => BuiltIsolation> {
+  const fallback = defaultVolumeIsolation();
+  const defaulted = flags.isolation === 'filesystem/linux' ? fallback : flags.isolation;
+  const names = parseIsolation(defaulted, fallback);
+  if (!names.ok) return names;
+  if (names.value.includes('filesystem/linux') && fallback !== 'filesystem/linux') {
+    return err('--isolation: filesystem/linux needs root with CAP_SYS_ADMIN (use filesystem/posix)');
+  }
+  const root = flags.cgroups_root;
+  if (root === '' || root.startsWith('/') || root.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+    return err(`--cgroups_root: '${root}' must be a relative cgroup path without empty, '.' or '..' components`);
+  }
+  // Built once, at the containerizer's request (it provides the context); checked here so that a bad flag stops the start.
+  const build = (context: IsolatorContext): Result<BuiltIsolation> =>
+    buildIsolation(names.value, {
+      workDir,
+      enforceDiskQuota: flags.enforce_container_disk_quota,
+      diskWatchIntervalMs: flags.container_disk_watch_interval,
+      diskScanners: flags.container_disk_scanners,
+      cgroupsRoot: root,
+      enableCfs: flags.cgroups_enable_cfs,
+      oomCheckMs,
+      context,
+    });
+  const probe = build({ limit: () => undefined, warn: () => undefined });
+  if (!probe.ok) return probe;
+  probe.value.isolation.close();
+  return ok((context) => {
+    const built = build(context);
+    if (!built.ok) throw new Error(built.error);
+    for (const warning of built.value.warnings) logger.warn(warning);
+    logger.info(`Isolation: ${built.value.isolation.names.join(', ')}`);
+    return built.value;
+  });
+}
+
+export function buildServices(flags: AgentFlags, workDir: string, clock: Clock, logger: Logger): Result<BuiltServices> {
+  const isolation = isolationFromFlags(flags, workDir, logger);
+  if (!isolation.ok) return isolation;
   const downloads = new HttpAgent({ keepAliveTimeout: 10_000, connections: 16 });
   const fetcher = new AgentFetcher(fetchCacheDir(workDir), flags.fetcher_cache_size, downloads, { stallTimeoutMs: flags.fetcher_stall_timeout });
-  const containerizer = new LinuxContainerizer({ workDir, fetcher });
+  const containerizer = new LinuxContainerizer({
+    workDir,
+    fetcher,
+    isolation: (context) => isolation.value(context).isolation,
+    warn: (message) => logger.warn(message),
+  });
   const health = new TaskHealthChecker({ clock, timers: systemTimers, log: (message) => logger.warn(message) });
   const gc = new SandboxGc({
     workDir,
@@ -69,7 +126,7 @@ export function buildServices(flags: AgentFlags, workDir: string, clock: Clock, 
         return;
     }
   });
-  return { containerizer, health, gc, fileRoots, logs, close: () => downloads.close() };
+  return ok({ containerizer, health, gc, fileRoots, logs, close: () => downloads.close() });
 }
 
 /** The files of a sandbox that grow without bound: the task's stdout and stderr. */

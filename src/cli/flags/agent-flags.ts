@@ -89,7 +89,37 @@ export const agentFlags = defineFlags({
     default: true,
     help: 'Run tasks as the user the framework names, rather than as the agent user.',
   }),
-  isolation: flag.string({ default: 'filesystem/linux', help: 'Comma-separated isolators to use.' }),
+  isolation: flag.string({
+    default: 'filesystem/linux',
+    help:
+      'Comma-separated isolators, in any order (they run in a fixed one):\n' +
+      'filesystem/linux or filesystem/posix, disk/du, cgroups/cpu, cgroups/mem.\n' +
+      'Without filesystem/linux berth uses filesystem/posix; filesystem/linux\n' +
+      'needs root (else the agent falls back to posix unless the flag names it).',
+  }),
+  enforce_container_disk_quota: flag.bool({
+    default: false,
+    help: 'With disk/du: a container whose sandbox or volume passes its disk\nquota is killed (TASK_FAILED, REASON_CONTAINER_LIMITATION_DISK).',
+  }),
+  container_disk_watch_interval: flag.duration({
+    default: 15 * secondMs,
+    min: 1,
+    help: 'With disk/du: how long after measuring a path it is measured again.',
+  }),
+  container_disk_scanners: flag.int({
+    default: 4,
+    min: 1,
+    max: 64,
+    help: 'berth: with disk/du, how many du processes may measure at once.',
+  }),
+  cgroups_root: flag.string({
+    default: 'berth',
+    help: 'Name of the cgroup, in each hierarchy, under which the agent\nputs every container\'s cgroup.',
+  }),
+  cgroups_enable_cfs: flag.bool({
+    default: false,
+    help: 'With cgroups/cpu: a hard CFS quota of the container\'s cpus,\nnot only its share.',
+  }),
   gc_delay: flag.duration({
     default: 7 * dayMs,
     help: 'Longest time after which the sandboxes of finished executors are removed;\nsooner as the disk fills (see --gc_disk_headroom).',

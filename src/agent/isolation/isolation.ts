@@ -1,0 +1,93 @@
+/**
+ * The isolators an agent runs, as one: each phase goes to every isolator that
+ * has it, prepare and recover in the registry's order, cleanup in reverse
+ * (a container's cgroups outlive nothing that its mounts need).
+ */
+import { err, ok, type Result } from '../../lib/result.js';
+import type { Resources } from '../../resources/index.js';
+import type { VolumeMount } from '../containerizer/volume-mounts.js';
+import type { IsolatedContainer, Isolator, IsolatorContext, Preparation } from './isolator.js';
+import type { IsolatorName } from './names.js';
+import type { ResourceStatistics } from './statistics.js';
+
+/** What the supervisor is told to do for a container: every isolator's preparation together. */
+export interface PreparedIsolation {
+  readonly mounts: readonly VolumeMount[];
+  readonly cgroups: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+export class Isolation {
+  constructor(
+    readonly isolators: readonly Isolator[],
+    private readonly context: IsolatorContext,
+  ) {}
+
+  get names(): readonly IsolatorName[] {
+    return this.isolators.map((isolator) => isolator.name);
+  }
+
+  has(name: IsolatorName): boolean {
+    return this.isolators.some((isolator) => isolator.name === name);
+  }
+
+  recover(containers: readonly IsolatedContainer[]): void {
+    for (const isolator of this.isolators) isolator.recover?.(containers);
+  }
+
+  /**
+   * Prepares in order; the first error stops it, and the isolators prepared
+   * before it clean up (in reverse) before the error is returned.
+   */
+  async prepare(container: IsolatedContainer): Promise<Result<PreparedIsolation>> {
+    const mounts: VolumeMount[] = [];
+    const cgroups: string[] = [];
+    const warnings: string[] = [];
+    const prepared: Isolator[] = [];
+    for (const isolator of this.isolators) {
+      const preparation: Result<Preparation> = isolator.prepare?.(container) ?? ok({});
+      if (!preparation.ok) {
+        await this.cleanupWith(prepared, container.containerId);
+        return err(preparation.error);
+      }
+      prepared.push(isolator);
+      mounts.push(...(preparation.value.mounts ?? []));
+      cgroups.push(...(preparation.value.cgroups ?? []));
+      warnings.push(...(preparation.value.warnings ?? []));
+    }
+    return ok({ mounts, cgroups, warnings });
+  }
+
+  update(containerId: string, resources: Resources): void {
+    for (const isolator of this.isolators) isolator.update?.(containerId, resources);
+  }
+
+  /** Every isolator's statistics, later ones filling in what earlier ones left out; none when all fail. */
+  async usage(containerId: string): Promise<Partial<ResourceStatistics>> {
+    const parts = await Promise.allSettled(this.isolators.map((isolator) => isolator.usage?.(containerId) ?? Promise.resolve({})));
+    let merged: Partial<ResourceStatistics> = {};
+    for (const part of parts) {
+      if (part.status === 'fulfilled') merged = { ...merged, ...part.value };
+    }
+    return merged;
+  }
+
+  /** In reverse order; an isolator that fails to clean up is named in a warning, the others still run. */
+  async cleanup(containerId: string): Promise<void> {
+    await this.cleanupWith(this.isolators, containerId);
+  }
+
+  close(): void {
+    for (const isolator of this.isolators) isolator.close?.();
+  }
+
+  private async cleanupWith(isolators: readonly Isolator[], containerId: string): Promise<void> {
+    for (const isolator of [...isolators].reverse()) {
+      try {
+        await isolator.cleanup?.(containerId);
+      } catch (error) {
+        this.context.warn(`${isolator.name} failed to clean up container ${containerId}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
