@@ -8,7 +8,8 @@ export const agentVersion = '1.11.0';
  * offer this agent to multi-role frameworks and hierarchical roles.
  * RESIZE_VOLUME: it takes GROW_VOLUME and SHRINK_VOLUME. AGENT_OPERATION_FEEDBACK:
  * it reports on every storage operation, which Mesos agents do only for
- * resource providers.
+ * resource providers. TASK_RESOURCE_LIMITS: it takes TaskInfo.limits, which
+ * cgroups/cpu (a CFS quota) and cgroups/mem (the hard memory limit) enforce.
  */
 export const agentCapabilities: readonly string[] = [
   'MULTI_ROLE',
@@ -16,4 +17,5 @@ export const agentCapabilities: readonly string[] = [
   'RESERVATION_REFINEMENT',
   'RESIZE_VOLUME',
   'AGENT_OPERATION_FEEDBACK',
+  'TASK_RESOURCE_LIMITS',
 ];
