@@ -6,6 +6,7 @@
  * is one file and one line here.
  */
 import { err, ok, type Result } from '../../lib/result.js';
+import { cgroupsBlkioIsolator } from './cgroups/blkio.js';
 import { cgroupsCpuIsolator } from './cgroups/cpu.js';
 import { findHierarchy, type CgroupController, type CgroupHierarchy } from './cgroups/hierarchy.js';
 import { cgroupsMemIsolator } from './cgroups/mem.js';
@@ -69,7 +70,11 @@ const creators: Readonly<Record<IsolatorName, Creator>> = {
     if (memory === undefined) return ok('cgroups/mem: no memory cgroup controller on this host; tasks run without memory limits');
     return ok(cgroupsMemIsolator({ memory, root: options.cgroupsRoot, oomCheckMs: options.oomCheckMs, context: options.context }));
   },
-  'cgroups/blkio': () => err('--isolation: cgroups/blkio is not available in this version of berth'),
+  'cgroups/blkio': (options) => {
+    const blkio = (options.findHierarchy ?? findHierarchy)('blkio');
+    if (blkio === undefined) return ok('cgroups/blkio: no blkio (io) cgroup controller on this host; tasks run without IO limits');
+    return ok(cgroupsBlkioIsolator({ blkio, root: options.cgroupsRoot, context: options.context }));
+  },
 };
 
 /** The isolators `names` asks for (parseIsolation's order), or the one line saying why the agent cannot start. */

@@ -93,7 +93,8 @@ export const agentFlags = defineFlags({
     default: 'filesystem/linux',
     help:
       'Comma-separated isolators, in any order (they run in a fixed one):\n' +
-      'filesystem/linux or filesystem/posix, disk/du, cgroups/cpu, cgroups/mem.\n' +
+      'filesystem/linux or filesystem/posix, disk/du, cgroups/cpu, cgroups/mem,\n' +
+      'cgroups/blkio (berth: IO limits from berth.io/* task labels).\n' +
       'Without filesystem/linux berth uses filesystem/posix; filesystem/linux\n' +
       'needs root (else the agent falls back to posix unless the flag names it).',
   }),
