@@ -3,7 +3,8 @@
  * scenarios 65 (DiskUsageExceedsQuota: a task writes past its sandbox's
  * quota), 66 (VolumeUsageExceedsQuota: past its volume's, not its sandbox's),
  * 67 (NoQuotaEnforcement: measured, not enforced), 68 (ResourceStatistics:
- * one disk_statistics entry per path) and 69 (DiskQuotaSlaveRecovery:
+ * one disk_statistics entry per path, in /monitor/statistics and the agent's
+ * GET_CONTAINERS) and 69 (DiskQuotaSlaveRecovery:
  * measuring resumes after an agent restart with the same limits).
  *
  * Method: each test starts its own master and agent (--isolation with
@@ -147,6 +148,13 @@ describe('disk/du: quotas enforced', () => {
     expect(sandboxEntry?.limit_bytes).toBe(3 * megabyte);
     // The volume's 2 MB are not the sandbox's: the sandbox holds its own file only.
     expect(statistics.disk_used_bytes).toBeLessThan(3 * megabyte);
+    // The agent's v1 operator API gives the same figures per container.
+    const answer = await fetch(`${agent.url}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'GET_CONTAINERS' }) });
+    expect(answer.status).toBe(200);
+    const containers = ((await answer.json()) as { get_containers: { containers: { executor_id: { value: string }; resource_statistics: StatisticsEntry['statistics'] }[] } }).get_containers.containers;
+    const container = containers.find((entry) => entry.executor_id.value === 'measured');
+    expect(container?.resource_statistics.disk_limit_bytes).toBe(3 * megabyte);
+    expect(container?.resource_statistics.disk_statistics).toHaveLength(2);
     await session.kill({ value: 'measured' }, offer.agent_id);
     await untilState(session, 'measured', 'TASK_KILLED');
   }, 30_000);

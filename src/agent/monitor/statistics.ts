@@ -65,23 +65,32 @@ export function statisticsJson(usage: ContainerUsage, executor: MonitoredExecuto
   return Object.fromEntries(Object.entries(statistics).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as StatisticsJson;
 }
 
-/** Asks for every executor's usage at once and keeps those that answered. */
-export async function monitorStatistics(executors: readonly MonitoredExecutor[], usage: UsageSource, clock: Clock): Promise<StatisticsEntryJson[]> {
+/** Every executor's statistics, asked for at once; those whose usage could not be learnt are left out. */
+export async function executorStatistics(
+  executors: readonly MonitoredExecutor[],
+  usage: UsageSource,
+  clock: Clock,
+): Promise<{ executor: MonitoredExecutor; statistics: StatisticsJson }[]> {
   const usages = await Promise.allSettled(executors.map((executor) => usage(executor.containerId)));
   const timestampSeconds = clock.nowMs() / 1000;
-  const entries: StatisticsEntryJson[] = [];
+  const found: { executor: MonitoredExecutor; statistics: StatisticsJson }[] = [];
   usages.forEach((result, index) => {
     const executor = executors[index];
     if (executor === undefined || result.status !== 'fulfilled' || result.value === undefined) return;
-    entries.push({
-      executor_id: executor.executorId,
-      executor_name: executor.executorName,
-      framework_id: executor.frameworkId,
-      source: executor.source,
-      statistics: statisticsJson(result.value, executor, timestampSeconds),
-    });
+    found.push({ executor, statistics: statisticsJson(result.value, executor, timestampSeconds) });
   });
-  return entries;
+  return found;
+}
+
+/** /monitor/statistics: one entry per executor that answered. */
+export async function monitorStatistics(executors: readonly MonitoredExecutor[], usage: UsageSource, clock: Clock): Promise<StatisticsEntryJson[]> {
+  return (await executorStatistics(executors, usage, clock)).map(({ executor, statistics }) => ({
+    executor_id: executor.executorId,
+    executor_name: executor.executorName,
+    framework_id: executor.frameworkId,
+    source: executor.source,
+    statistics,
+  }));
 }
 
 export interface MonitorRoutesContext {

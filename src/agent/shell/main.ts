@@ -25,6 +25,7 @@ import { ResourceJournal } from '../volumes/resource-journal.js';
 import { Files } from '../files/files.js';
 import { registerFilesRoutes } from '../files/routes.js';
 import { registerMonitorRoutes } from '../monitor/statistics.js';
+import { registerAgentOperatorApi } from '../monitor/operator-api.js';
 import { monitoredExecutors } from '../views/monitored.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -64,11 +65,13 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   registerAgentRoutes(app, { runtime: () => runtime, pid: () => pid, flags: flagStrings });
   registerExecutorRoutes(app, () => runtime);
   registerFilesRoutes(app, new Files({ roots: services.fileRoots }));
-  registerMonitorRoutes(app, {
+  const monitor = {
     executors: () => (runtime === undefined ? [] : monitoredExecutors(runtime.core.state)),
-    usage: (containerId) => services.containerizer.usage(containerId),
+    usage: (containerId: string) => services.containerizer.usage(containerId),
     clock: systemClock,
-  });
+  };
+  registerMonitorRoutes(app, monitor);
+  registerAgentOperatorApi(app, monitor);
   const host = flags.ip ?? '0.0.0.0';
   try {
     await app.listen({ host, port: flags.port });
