@@ -81,6 +81,10 @@ describe('flags: agent', () => {
     ['a recover mode that does not exist', '--recover=maybe', 'recover'],
     ['a master that is not host:port', '--master=bad:host:x', 'master'],
     ['a port that is not a number', '--port=abc', 'port'],
+    ['an isolator that does not exist', '--isolation=filesystem/linux,gpu/nvidia', 'gpu/nvidia'],
+    ['both filesystem isolators', '--isolation=filesystem/linux,filesystem/posix', 'isolation'],
+    ['a cgroups root that climbs out', '--cgroups_root=../escape', 'cgroups_root'],
+    ['a disk watch interval that is not a duration', '--container_disk_watch_interval=often', 'container_disk_watch_interval'],
   ];
   for (const [what, flag, named] of cases) {
     it.concurrent(`${what} (${flag}) exits 1 with one line naming '${named}'`, async ({ expect }) => {

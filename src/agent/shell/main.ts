@@ -112,6 +112,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   await agentRuntime.compactJournal();
   agentRuntime.start();
   logger.info({ url: `http://${ip}:${port}`, master: masterUrl.value }, 'listening');
+  services.announce();
   process.stdout.write(`berth agent listening on http://${ip}:${port}\n`);
   const stopReason = await new Promise<string>((resolveStop) => {
     agentRuntime.onShutdown((message) => resolveStop(`shut down by the master: ${message}`));

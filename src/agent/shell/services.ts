@@ -26,6 +26,8 @@ export interface BuiltServices {
   readonly gc: SandboxGc;
   readonly fileRoots: Map<string, string>;
   readonly logs: LogRotator;
+  /** Logs the isolators the agent runs, and those it runs without (once it has started). */
+  readonly announce: () => void;
   /** Closes what the runtime does not (the fetcher's HTTP connections). */
   readonly close: () => Promise<void>;
 }
@@ -39,7 +41,7 @@ const oomCheckMs = 250;
  * warning; so is filesystem/linux for an agent that is not root when the
  * flag has its default (an explicit filesystem/linux is refused instead).
  */
-export function isolationFromFlags(flags: AgentFlags, workDir: string, logger: Logger): Result<(context: IsolatorContext) => BuiltIsolation> {
+export function isolationFromFlags(flags: AgentFlags, workDir: string): Result<(context: IsolatorContext) => BuiltIsolation> {
   const fallback = defaultVolumeIsolation();
   const defaulted = flags.isolation === 'filesystem/linux' ? fallback : flags.isolation;
   const names = parseIsolation(defaulted, fallback);
@@ -69,21 +71,24 @@ export function isolationFromFlags(flags: AgentFlags, workDir: string, logger: L
   return ok((context) => {
     const built = build(context);
     if (!built.ok) throw new Error(built.error);
-    for (const warning of built.value.warnings) logger.warn(warning);
-    logger.info(`Isolation: ${built.value.isolation.names.join(', ')}`);
     return built.value;
   });
 }
 
 export function buildServices(flags: AgentFlags, workDir: string, clock: Clock, logger: Logger): Result<BuiltServices> {
-  const isolation = isolationFromFlags(flags, workDir, logger);
+  const isolation = isolationFromFlags(flags, workDir);
   if (!isolation.ok) return isolation;
+  let warnings: readonly string[] = [];
   const downloads = new HttpAgent({ keepAliveTimeout: 10_000, connections: 16 });
   const fetcher = new AgentFetcher(fetchCacheDir(workDir), flags.fetcher_cache_size, downloads, { stallTimeoutMs: flags.fetcher_stall_timeout });
   const containerizer = new LinuxContainerizer({
     workDir,
     fetcher,
-    isolation: (context) => isolation.value(context).isolation,
+    isolation: (context) => {
+      const built = isolation.value(context);
+      warnings = built.warnings;
+      return built.isolation;
+    },
     warn: (message) => logger.warn(message),
   });
   const health = new TaskHealthChecker({ clock, timers: systemTimers, log: (message) => logger.warn(message) });
@@ -126,7 +131,11 @@ export function buildServices(flags: AgentFlags, workDir: string, clock: Clock, 
         return;
     }
   });
-  return ok({ containerizer, health, gc, fileRoots, logs, close: () => downloads.close() });
+  const announce = (): void => {
+    for (const warning of warnings) logger.warn(warning);
+    logger.info(`Isolation: ${containerizer.isolation.names.join(', ')}`);
+  };
+  return ok({ containerizer, health, gc, fileRoots, logs, announce, close: () => downloads.close() });
 }
 
 /** The files of a sandbox that grow without bound: the task's stdout and stderr. */
