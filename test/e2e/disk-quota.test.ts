@@ -5,21 +5,26 @@
  * 67 (NoQuotaEnforcement: measured, not enforced), 68 (ResourceStatistics:
  * one disk_statistics entry per path, in /monitor/statistics and the agent's
  * GET_CONTAINERS) and 69 (DiskQuotaSlaveRecovery:
- * measuring resumes after an agent restart with the same limits).
+ * measuring resumes after an agent restart with the same limits), and 70
+ * (MountDiskENOSPC: a volume on a loop-mounted ext4 MOUNT disk fails writes
+ * with ENOSPC, and disk/du, enforcing, leaves it running).
  *
  * Method: each test starts its own master and agent (--isolation with
  * disk/du, a 50 ms watch interval); frameworks launch command tasks over the
  * scheduler API and read /monitor/statistics; the volume is CREATEd on a
  * statically reserved disk of role `quota` in the same ACCEPT as its task.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FrameworkInfo, OfferOperation } from '../../src/protocol/mesos.js';
 import type { WireOffer } from '../../src/protocol/outputs.js';
 import type { SchedulerSession } from '../../src/sdk/index.js';
 import { fetchJson, startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
+import { makeLoopDisk } from '../support/loop-disk.js';
+import { testRoot } from '../support/test-root.js';
 import { fastMasterFlags, useSessions, waitForActiveAgents } from './helpers.js';
 import { offerWith } from './operation-feedback.js';
-import { scalar, untilState } from './task-helpers.js';
+import { agentTask, readSandboxFile, scalar, untilState, waitForSandboxText } from './task-helpers.js';
 
 useCluster();
 
@@ -29,11 +34,16 @@ const role = 'quota';
 const principal = 'quota-operator';
 const megabyte = 1024 * 1024;
 
-function agentFlags(enforce: boolean): string[] {
+/** The agent's resources: unreserved cpus, mem and disk, 128 MB of disk reserved to the role, and `extra`. */
+function agentResources(extra: readonly Record<string, unknown>[]): string {
+  return JSON.stringify([scalar('cpus', 2), scalar('mem', 1024), scalar('disk', 256), reservedDisk(128), ...extra]);
+}
+
+function agentFlags(enforce: boolean, extraResources: readonly Record<string, unknown>[] = []): string[] {
   return [
     '--registration_backoff_factor=10ms',
     '--executor_shutdown_grace_period=1secs',
-    `--resources=cpus:2;mem:1024;disk:256;disk(${role}):128`,
+    `--resources=${agentResources(extraResources)}`,
     '--isolation=filesystem/linux,disk/du',
     `--${enforce ? '' : 'no-'}enforce_container_disk_quota`,
     '--container_disk_watch_interval=50ms',
@@ -44,19 +54,22 @@ function framework(): FrameworkInfo {
   return { user: 'root', name: 'disk-quota-e2e', roles: [role], principal, checkpoint: true, capabilities: [{ type: 'MULTI_ROLE' }, { type: 'RESERVATION_REFINEMENT' }] } as FrameworkInfo;
 }
 
-async function cluster(enforce: boolean): Promise<{ master: ProcessHandle; agent: ProcessHandle; session: SchedulerSession }> {
+async function cluster(enforce: boolean, extraResources: readonly Record<string, unknown>[] = []): Promise<{ master: ProcessHandle; agent: ProcessHandle; session: SchedulerSession }> {
   const master = await startMaster({ flags: fastMasterFlags });
-  const agent = await startAgent(master.url, { flags: agentFlags(enforce) });
+  const agent = await startAgent(master.url, { flags: agentFlags(enforce, extraResources) });
   await waitForActiveAgents(master.url, 1);
   return { master, agent, session: await open(master.url, framework()) };
 }
 
-function reservedDisk(megabytes: number): Record<string, unknown> {
-  return { ...scalar('disk', megabytes), reservations: [{ type: 'STATIC', role }] };
+function reservedDisk(megabytes: number, source?: Record<string, unknown>): Record<string, unknown> {
+  return { ...scalar('disk', megabytes), reservations: [{ type: 'STATIC', role }], ...(source === undefined ? {} : { disk: { source } }) };
 }
 
-function volume(id: string, megabytes: number): Record<string, unknown> {
-  return { ...reservedDisk(megabytes), disk: { persistence: { id, principal }, volume: { container_path: 'volume_path', mode: 'RW' } } };
+function volume(id: string, megabytes: number, source?: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...reservedDisk(megabytes),
+    disk: { persistence: { id, principal }, volume: { container_path: 'volume_path', mode: 'RW' }, ...(source === undefined ? {} : { source }) },
+  };
 }
 
 function task(offer: WireOffer, taskId: string, command: string, resources: Record<string, unknown>[]): Record<string, unknown> {
@@ -176,6 +189,37 @@ describe('disk/du: quotas enforced', () => {
       { message: 'usage measured again after the restart, grown past 576 KB', timeoutMs: 20_000 },
     );
     expect(after.disk_limit_bytes).toBe(3 * megabyte);
+  }, 40_000);
+});
+
+describe('disk/du and a MOUNT disk', () => {
+  it('70 MountDiskENOSPC: writes past a MOUNT disk fail with ENOSPC and the task is not killed, though du sees it past its quota', async () => {
+    // A 16 MB file system declared as 8 MB: the task can write past the declared size, and the file system stops it.
+    const disk = await makeLoopDisk(join(testRoot(), `mount-disk-${process.pid}-${Date.now()}`), 16);
+    const source = { type: 'MOUNT', mount: { root: disk.mountPoint } };
+    const { agent, session } = await cluster(true, [reservedDisk(8, source)]);
+    const offer = await offerWith(session, (candidate) => JSON.stringify(candidate.resources).includes(disk.mountPoint));
+    const mountVolume = volume('vol-70', 8, source);
+    const command = 'dd if=/dev/zero of=volume_path/fill bs=1048576 count=40 2> dd.err; echo $? > dd.status; exec sleep 1000';
+    await accept(session, offer, [
+      { type: 'CREATE', create: { volumes: [mountVolume] } },
+      { type: 'LAUNCH', launch: { task_infos: [task(offer, 'filler', command, [scalar('cpus', 0.1), scalar('mem', 32), mountVolume])] } },
+    ]);
+    await untilState(session, 'filler', 'TASK_RUNNING');
+    const status = await waitForSandboxText(agent.url, session.frameworkId, 'filler', 'dd.status', /^\d+\n$/);
+    expect(status.trim()).not.toBe('0');
+    expect(await readSandboxFile(agent.url, session.frameworkId, 'filler', 'dd.err')).toContain('No space left on device');
+    // Measured past its 8 MB, more than once, and still running: disk/du leaves MOUNT disks to their file system.
+    const measured = await waitFor(
+      async () => {
+        const found = (await statisticsOf(agent.url, 'filler'))?.disk_statistics?.find((entry) => entry.persistence?.id === 'vol-70');
+        return (found?.used_bytes ?? 0) > 8 * megabyte ? found : undefined;
+      },
+      { message: 'the volume measured past its declared 8 MB' },
+    );
+    expect(measured.limit_bytes).toBe(8 * megabyte);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await agentTask(agent.url, session.frameworkId, 'filler'))?.task.state).toBe('TASK_RUNNING');
   }, 40_000);
 });
 
