@@ -3,14 +3,15 @@
  * agent processes: a task's cgroups hold the shares, quota and memory limit
  * its resources ask for, its processes are in them from the start, a task
  * that allocates past its memory limit is TASK_FAILED with the memory
- * reason, and an ended container leaves no cgroup behind.
+ * reason, and an ended container leaves no cgroup behind, also one the
+ * agent recovered after a restart.
  *
  * Method: one master and one agent for the file, the agent with
  * --cgroups_root=berth-test-e2e-<pid> (scripts/clean-test-root.sh removes
  * berth-test* cgroups an interrupted run leaves). The cgroup files are read
  * directly under /sys/fs/cgroup, the task's membership from /proc/<pid>/cgroup.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cgroup, cgroupsUnder } from '../../src/agent/isolation/cgroups/cgroup.js';
@@ -95,6 +96,25 @@ describe.skipIf(!available)('cgroups: cpu and memory (v1)', () => {
     // The shares still follow the request.
     expect(readNumber(cgroupFile(cpuHierarchy?.mountPoint, containerId, 'cpu.shares'))).toBe(Math.floor(0.3 * 1024));
   }, 30_000);
+
+  it('keeps a recovered container in its cgroups across an agent restart, sees its OOM kill after it, and removes them at its end', async () => {
+    const session = await cluster.open(taskFramework('root', { checkpoint: true }));
+    const offer = await nextOffer(session);
+    // Waits for `go`, then allocates past its 64 MB (task 32 + executor 32).
+    const command = 'echo $$ > pid; while [ ! -e go ]; do sleep 0.05; done; head -c 400M /dev/zero | tail -n 1 > /dev/null; exec sleep 1000';
+    await launch(session, offer, [commandTask(offer, 'survivor', command, { resources: [scalar('cpus', 0.1), scalar('mem', 32)] })]);
+    await untilState(session, 'survivor', 'TASK_RUNNING');
+    const executor = await agentExecutor(cluster.agent.url, session.frameworkId, 'survivor');
+    const containerId = executor?.container ?? '';
+    await pidIn(executor?.directory);
+    const restarted = await cluster.agent.restart();
+    await waitFor(async () => (await agentExecutor(restarted.url, session.frameworkId, 'survivor')) !== undefined, { message: 'the executor recovered' });
+    expect(readNumber(cgroupFile(memoryHierarchy?.mountPoint, containerId, 'memory.limit_in_bytes'))).toBe(64 * 1024 * 1024);
+    writeFileSync(join(executor?.directory ?? '', 'go'), '');
+    const failed = await untilState(session, 'survivor', 'TASK_FAILED');
+    expect(failed.reason).toBe('REASON_CONTAINER_LIMITATION_MEMORY');
+    await waitFor(() => !existsSync(join(memoryHierarchy?.mountPoint ?? '', cgroupsRoot, containerId)), { message: "the recovered container's memory cgroup removed" });
+  }, 40_000);
 
   it('fails a task that allocates past its memory limit with REASON_CONTAINER_LIMITATION_MEMORY', async () => {
     const session = await cluster.open(taskFramework('root'));
