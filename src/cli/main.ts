@@ -16,6 +16,7 @@ import { frameworkHelpFlags, runFrameworkCommand } from '../frameworks/command.j
 import { flagsUsage, type FlagDefinitions } from '../lib/flags/index.js';
 import { runLocal } from '../local/run-local.js';
 import { runMaster } from '../master/shell/main.js';
+import { diskGroup, runDisk } from './disk/disk.js';
 import { executeFlags } from './execute/flags.js';
 import { runExecute } from './execute/run-execute.js';
 import { agentFlags } from './flags/agent-flags.js';
@@ -63,6 +64,11 @@ const flagCommands: Readonly<Record<string, FlagCommandEntry>> = {
     run: (argv) => runReservations(argv),
     flags: groupHelpFlags(reservationsGroup),
     description: "Dynamic reservations: list, reserve, unreserve (see 'berth reservations --help')",
+  },
+  disk: {
+    run: (argv) => runDisk(argv),
+    flags: groupHelpFlags(diskGroup),
+    description: "MOUNT disks from loop images on this machine: make-mount, release (see 'berth disk --help')",
   },
   framework: {
     run: (argv) => runFrameworkCommand(argv),

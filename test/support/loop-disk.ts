@@ -18,9 +18,10 @@
  * is under it.
  */
 import { execFile } from 'node:child_process';
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { readMountTable } from '../../src/lib/mountinfo.js';
 import { onTestFinished } from 'vitest';
 import { testRoot } from './test-root.js';
 
@@ -78,13 +79,9 @@ export function isMountPoint(path: string): boolean {
   return mountPoints().includes(realpathSync(path));
 }
 
-/** Mount points from /proc/self/mountinfo (fifth field, octal escapes undone). */
+/** Mount points from /proc/self/mountinfo, as the agent reads them. */
 export function mountPoints(): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((field) => field !== '')
-    .map((field) => field.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8))));
+  return readMountTable().map((entry) => entry.mountPoint);
 }
 
 function makeSparseFile(path: string, sizeBytes: number): void {

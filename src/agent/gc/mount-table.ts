@@ -1,25 +1,14 @@
 /**
- * Mount points from /proc/self/mountinfo (proc(5)): the fifth field of each
- * line, with the kernel's octal escapes (\040 for a space, \011, \012, \134)
- * undone. GC reads them before deleting anything: a sandbox with a volume
- * bind-mounted in it must never be deleted through that mount.
+ * Mount points (src/lib/mountinfo.ts). GC reads them before deleting
+ * anything: a sandbox with a volume bind-mounted in it must never be deleted
+ * through that mount.
  */
 import { readFile } from 'node:fs/promises';
+import { mountInfoPath, parseMountInfo } from '../../lib/mountinfo.js';
 import { isWithin } from '../files/resolve.js';
 
-export const mountInfoPath = '/proc/self/mountinfo';
-
 export function parseMountPoints(mountInfo: string): string[] {
-  const points: string[] = [];
-  for (const line of mountInfo.split('\n')) {
-    const field = line.split(' ')[4];
-    if (field !== undefined && field !== '') points.push(unescapeMountField(field));
-  }
-  return points;
-}
-
-function unescapeMountField(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  return parseMountInfo(mountInfo).map((entry) => entry.mountPoint);
 }
 
 export async function readMountPoints(path = mountInfoPath): Promise<string[]> {

@@ -4,7 +4,8 @@
  * attributes, and the start-up checks on disk sources (spec/storage.md 1.8).
  * Every error is one line naming the flag.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { readMountTable } from '../../lib/mountinfo.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { err, ok, type Result } from '../../lib/result.js';
 import {
@@ -22,11 +23,13 @@ import { parseAttributes } from './attributes.js';
 import { defaultPorts, detectCpus, detectDiskMb, detectMemMb } from './detect.js';
 import { agentCapabilities, agentVersion } from './identity.js';
 import { emptyResourceState, type ResourceState } from '../volumes/resource-state.js';
+import { mountDiskResource, type LoopDiskSpec } from '../disks/loop-disk.js';
 
 /**
  * `recovered`: the dynamic reservations and volumes the agent kept
  * (spec/storage.md 3.2); they replace the declared resources they were made
- * from, which must still be declared.
+ * from, which must still be declared. `mountDiskImages`: the images of
+ * --mount_disk_images, mounted by now, each declared a MOUNT disk of its size.
  */
 export function compileAgentConfig(
   flags: AgentFlags,
@@ -34,8 +37,9 @@ export function compileAgentConfig(
   port: number,
   hostname: string,
   recovered: ResourceState = emptyResourceState,
+  mountDiskImages: readonly LoopDiskSpec[] = [],
 ): Result<AgentConfig> {
-  const resources = declaredResources(flags);
+  const resources = declaredResources(flags, mountDiskImages);
   if (!resources.ok) return resources;
   const attributes = parseAttributes(flags.attributes);
   if (!attributes.ok) return err(`Invalid value for flag 'attributes': ${attributes.error}`);
@@ -87,11 +91,17 @@ function executorBaseEnvironment(environment: NodeJS.ProcessEnv): Record<string,
   return base;
 }
 
-function declaredResources(flags: AgentFlags): Result<Resource[]> {
+function declaredResources(flags: AgentFlags, mountDiskImages: readonly LoopDiskSpec[]): Result<Resource[]> {
   const role = flags.default_role;
   const given = flags.resources === undefined ? ok<Resource[]>([]) : parseAgentResourcesFlag(flags.resources, role);
   if (!given.ok) return err(`Invalid value for flag 'resources': ${given.error}`);
+  // Detected below unless --resources names them: an image's disk does not stand for the host's own.
   const present = namesPresent(given.value);
+  for (const spec of mountDiskImages) {
+    const disk = parseAgentResourcesFlag(mountDiskResource(spec, role), role);
+    if (!disk.ok) return err(`Invalid value for flag 'mount_disk_images': ${disk.error}`);
+    given.value.push(...disk.value);
+  }
   const detected: string[] = [];
   if (!present.has('cpus')) detected.push(`cpus:${detectCpus()}`);
   if (!present.has('mem')) detected.push(`mem:${detectMemMb()}`);
@@ -131,11 +141,5 @@ function checkDiskSources(resources: readonly Resource[], workDir: string): stri
 function isMountPoint(path: string): boolean {
   if (!existsSync(path)) return false;
   const real = realpathSync(path);
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n');
-  return mounts.some((line) => unescapeMountPath(line.split(' ')[1] ?? '') === real);
-}
-
-/** /proc/mounts escapes spaces, tabs, newlines and backslashes as octal. */
-function unescapeMountPath(path: string): string {
-  return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  return readMountTable().some((entry) => entry.mountPoint === real);
 }

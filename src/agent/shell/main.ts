@@ -14,6 +14,7 @@ import { agentFlags } from '../../cli/flags/agent-flags.js';
 import { advertisedHostname, advertisedIp } from '../../master/shell/address.js';
 import { compileAgentConfig } from './config.js';
 import { recoverAgentId } from './meta.js';
+import { prepareMountDiskImages } from './mount-disk-images.js';
 import { registerAgentRoutes } from './routes.js';
 import { AgentRuntime } from './runtime.js';
 import { masterUrlFromFlag } from './master-url.js';
@@ -82,13 +83,19 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   const port = typeof address === 'object' && address !== null ? address.port : flags.port;
   const ip = advertisedIp(flags.advertise_ip ?? flags.ip, host);
   const hostname = advertisedHostname(flags.hostname, flags.hostname_lookup, ip);
+  // Images may take a while to make and format: the operator sees each step.
+  const mountDiskImages = prepareMountDiskImages(flags.mount_disk_images, (line) => process.stdout.write(`berth agent: ${line}\n`));
+  if (!mountDiskImages.ok) {
+    await app.close();
+    return fail(mountDiskImages.error);
+  }
   // Reservations and volumes outlive the agent's id: recovered before anything registers (spec/storage.md 3.2).
   const checkpointed = ResourceJournal.open(workDir);
   if (!checkpointed.ok) {
     await app.close();
     return fail(checkpointed.error);
   }
-  const config = compileAgentConfig(flags, ip, flags.advertise_port ?? port, hostname, checkpointed.value.state);
+  const config = compileAgentConfig(flags, ip, flags.advertise_port ?? port, hostname, checkpointed.value.state, mountDiskImages.value);
   if (!config.ok) {
     checkpointed.value.journal.close();
     await app.close();

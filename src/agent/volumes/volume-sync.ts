@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { fsyncDirectory } from '../../lib/durable-file.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { isMountDisk, type Resource, type Resources } from '../../resources/index.js';
-import { mountInfoPath, mountPointsWithin, parseMountPoints } from '../gc/mount-table.js';
+import { mountInfoPath } from '../../lib/mountinfo.js';
+import { mountPointsWithin, parseMountPoints } from '../gc/mount-table.js';
 import { volumePath } from './volume-path.js';
 
 export interface VolumeSyncOptions {

@@ -46,6 +46,14 @@ export const agentFlags = defineFlags({
       'Total consumable resources, as text (cpus:4;mem:8192;ports:[31000-32000])\n' +
       'or JSON; by default detected from the host.',
   }),
+  mount_disk_images: flag.string({
+    default: '',
+    help:
+      'berth: MOUNT disks made from files, <image>:<mount point>:<size MB>[,...]:\n' +
+      'at start each image is made and formatted ext4 if missing (never\n' +
+      'reformatted), loop-mounted, and declared as a MOUNT disk of that size\n' +
+      '(hard disk limits without a spare partition; see docs/loop-disks.md).',
+  }),
   attributes: flag.string({ help: 'Attributes of the agent, e.g. rack:2;zone:a' }),
   default_role: flag.string({ default: '*', help: 'Role of resources given in --resources without one.' }),
   recover: flag.enum(['reconnect', 'cleanup'], {
