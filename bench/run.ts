@@ -10,9 +10,15 @@
  * latency's p50 and p99 beside one fsync's and writes
  * bench/results/create-latency.json; prints the cycle with and without volumes
  * and their ratio beside the goal of 1.2 and writes
- * bench/results/allocation-with-volumes.json. `10000x1000`, `launch-rate`,
- * `create-latency` or `allocation-with-volumes` runs one (the last also takes
- * a shape: `allocation-with-volumes 10000x1000`).
+ * bench/results/allocation-with-volumes.json. Then the isolation benchmarks
+ * of issue 5: the CPU time of two busy tasks of 1 and 3 cpus on one core
+ * (cpu-shares.ts), beside the ratio their cpu.shares ask for, written to
+ * bench/results/cpu-shares.json; and the time from a write past a 100,000-file
+ * volume's quota to the task's TASK_FAILED (disk-quota-detection.ts), beside
+ * one scan of the volume, written to bench/results/disk-quota-detection.json.
+ * `10000x1000`, `launch-rate`, `create-latency`, `allocation-with-volumes`,
+ * `cpu-shares` or `disk-quota-detection` runs one (allocation-with-volumes
+ * also takes a shape: `allocation-with-volumes 10000x1000`).
  *
  * Mesos' procedure runs 2 x frameworks rounds; the first `frameworks` rounds
  * each make one offer per agent, the rest make none. A full run at 20k x 2k
@@ -32,7 +38,9 @@ import {
   type AllocationWithVolumesResult,
 } from './allocation-with-volumes.js';
 import { createLatencyRoot, goalCreateP99Ms, runCreateLatency } from './create-latency.js';
+import { expectedSharesRatio, goalCpuRatio, runCpuShares } from './cpu-shares.js';
 import { runDeclineOffers, type DeclineOffersResult } from './decline-offers.js';
+import { diskQuotaDetectionRoot, goalDetectionMs, mesosWatchIntervalSeconds, runDiskQuotaDetection } from './disk-quota-detection.js';
 import { goalLaunchesPerSecond, launchRateRoot, mesosLaunchesPerSecond, runLaunchRate, type LaunchRateResult } from './launch-rate.js';
 
 /** Mesos' DeclineOffers, 10k agents x 1k frameworks: seconds per allocation cycle (the issue's anchor). */
@@ -205,8 +213,97 @@ function runAllocationWithVolumesBench(directory: string, selected: readonly Sha
   process.stdout.write(`wrote ${file}\n`);
 }
 
+/** Two busy tasks of 1 and 3 cpus on one core and the CPU time each gets (cpu-shares.ts), beside the ratio their shares ask for. */
+async function runCpuSharesBench(directory: string): Promise<void> {
+  process.stdout.write(`CPU shares: two busy tasks of 1 and 3 cpus on one core (cgroups/cpu)\n`);
+  const result = await runCpuShares({ progress: (line) => process.stdout.write(`${line}\n`) });
+  process.stdout.write(
+    `CPU shares: the 3-cpu task got ${result.heavyCpuSeconds.toFixed(2)} s of CPU, the 1-cpu task ${result.lightCpuSeconds.toFixed(2)} s ` +
+      `over ${result.windowSeconds.toFixed(2)} s: ratio ${result.measuredRatio.toFixed(2)} ` +
+      `(the shares ask for ${result.sharesRatio.toFixed(2)} = ${result.heavyShares}/${result.lightShares}, the executor's 0.1 cpus in each; goal about ${goalCpuRatio}; ` +
+      `the two had ${((100 * (result.heavyCpuSeconds + result.lightCpuSeconds)) / result.windowSeconds).toFixed(0)}% of the core)\n`,
+  );
+  const file = join(directory, 'cpu-shares.json');
+  const record = {
+    benchmark: 'cpu-shares',
+    date: new Date().toISOString(),
+    node: process.version,
+    cgroup_version: result.cgroupVersion,
+    light_task_cpus: result.lightCpus,
+    heavy_task_cpus: result.heavyCpus,
+    window_seconds: result.windowSeconds,
+    light_cpu_seconds: result.lightCpuSeconds,
+    heavy_cpu_seconds: result.heavyCpuSeconds,
+    measured_ratio: result.measuredRatio,
+    shares_ratio: result.sharesRatio,
+    expected_shares_ratio: expectedSharesRatio(),
+    light_shares: result.lightShares,
+    heavy_shares: result.heavyShares,
+    goal_ratio: goalCpuRatio,
+  };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
+/** Time from a write past a volume's quota to TASK_FAILED (disk-quota-detection.ts), beside one scan of the volume. */
+async function runDiskQuotaDetectionBench(directory: string): Promise<void> {
+  process.stdout.write('Disk quota detection: a volume of 100,000 files written past its quota while 20 other containers are measured (disk/du)\n');
+  const root = diskQuotaDetectionRoot();
+  let result: Awaited<ReturnType<typeof runDiskQuotaDetection>>;
+  try {
+    result = await runDiskQuotaDetection(root, { progress: (line) => process.stdout.write(`${line}\n`) });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const afterWrite = result.runs.map((run) => run.afterWriteMs);
+  const noticed = result.runs.map((run) => run.noticedMs);
+  const reported = result.runs.map((run) => run.reportedMs);
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  process.stdout.write(
+    `Disk quota detection, write done to TASK_FAILED at the framework: median ${seconds(median(afterWrite))}, max ${seconds(Math.max(...afterWrite))} over ${result.runs.length} runs ` +
+      `(noticed by the agent after a median ${seconds(median(noticed))}, reported a median ${median(reported).toFixed(0)} ms later) ` +
+      `(interval ${result.intervalSeconds} s, ${result.scanners} scanners; one du of the volume: ${seconds(result.volumeScanMs)}; goal under ${seconds(goalDetectionMs)}; ` +
+      `Mesos: up to ${mesosWatchIntervalSeconds} s plus one scan per container in series, here ${seconds(result.serialScanMs)})\n`,
+  );
+  const file = join(directory, 'disk-quota-detection.json');
+  const record = {
+    benchmark: 'disk-quota-detection',
+    date: new Date().toISOString(),
+    node: process.version,
+    volume_files: result.volumeFiles,
+    volume_mb: result.volumeMb,
+    volume_used_bytes: result.volumeUsedBytes,
+    other_containers: result.otherContainers,
+    other_files_each: result.otherFiles,
+    others_measured: result.othersMeasured,
+    interval_seconds: result.intervalSeconds,
+    scanners: result.scanners,
+    median_after_write_ms: median(afterWrite),
+    max_after_write_ms: Math.max(...afterWrite),
+    median_noticed_ms: median(noticed),
+    median_reported_ms: median(reported),
+    goal_ms: goalDetectionMs,
+    anchor_volume_scan_ms: result.volumeScanMs,
+    anchor_serial_scans_ms: result.serialScanMs,
+    anchor_mesos_interval_seconds: mesosWatchIntervalSeconds,
+    setup_seconds: result.setupSeconds,
+    runs: result.runs.map((run) => ({
+      after_write_ms: run.afterWriteMs,
+      from_write_start_ms: run.fromWriteStartMs,
+      write_ms: run.writeMs,
+      noticed_ms: run.noticedMs,
+      reported_ms: run.reportedMs,
+      written_mb: run.writtenMb,
+      sleep_before_write_ms: run.sleepBeforeWriteMs,
+      message: run.message,
+    })),
+  };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
 /** Benchmarks run by name; without one, all of them run. */
-const benchmarkNames = ['launch-rate', 'create-latency', 'allocation-with-volumes'] as const;
+const benchmarkNames = ['launch-rate', 'create-latency', 'allocation-with-volumes', 'cpu-shares', 'disk-quota-detection'] as const;
 type BenchmarkName = (typeof benchmarkNames)[number];
 
 function isBenchmarkName(arg: string): arg is BenchmarkName {
@@ -249,6 +346,8 @@ async function main(): Promise<void> {
   if (all || benchmark === 'launch-rate') await runLaunchRateBench(directory);
   if (all || benchmark === 'create-latency') await runCreateLatencyBench(directory);
   if (all || benchmark === 'allocation-with-volumes') runAllocationWithVolumesBench(directory, shapeArg === undefined ? volumeShapes : selected, full);
+  if (all || benchmark === 'cpu-shares') await runCpuSharesBench(directory);
+  if (all || benchmark === 'disk-quota-detection') await runDiskQuotaDetectionBench(directory);
 }
 
 main().then(
