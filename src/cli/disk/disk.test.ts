@@ -3,36 +3,26 @@
 // line on stderr, exit 1), so it needs no root. Making and mounting for real
 // is src/agent/disks/loop-disk.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { CommandIo } from '../storage/operator-client.js';
+import { captureIo } from '../testing.js';
 import { groupHelpFlags } from '../storage/subcommands.js';
 import { diskGroup, runDisk } from './disk.js';
 
-function capture(): CommandIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out: (text: string) => void (io.stdout += text),
-    err: (text: string) => void (io.stderr += text),
-  };
-  return io;
-}
-
 describe('cli: disk', () => {
   it('cli: disk: no subcommand prints the usage on stderr and fails; --help prints it on stdout', async () => {
-    const bare = capture();
+    const bare = captureIo();
     expect(await runDisk([], bare)).toBe(1);
     expect(bare.stderr).toContain('Usage: berth disk <make-mount|release> [options]');
-    const help = capture();
+    const help = captureIo();
     expect(await runDisk(['--help'], help)).toBe(0);
     expect(help.stdout).toContain('Usage: berth disk <make-mount|release> [options]');
   });
 
   it("cli: disk: make-mount --help lists its flags; '-' in a flag name is read as '_'", async () => {
-    const io = capture();
+    const io = captureIo();
     expect(await runDisk(['make-mount', '--help'], io)).toBe(0);
     expect(io.stdout).toContain('Usage: berth disk make-mount [options]');
     expect(io.stdout).toContain('--mount_point=VALUE');
-    const dashed = capture();
+    const dashed = captureIo();
     expect(await runDisk(['make-mount', '--image=/srv/a.img', '--size=4', '--mount-point=/mnt/a'], dashed)).toBe(1);
     expect(dashed.stderr).toContain('size 4 MB is below 8 MB');
   });
@@ -55,7 +45,7 @@ describe('cli: disk', () => {
     [['release', '--image=/srv/a.img', '--mount_point=/mnt/a', '--size=16'], "Failed to load unknown flag 'size'"],
     [['release', '--image=/srv/a.img', '--mount_point=relative'], "Invalid loop disk: mount point 'relative' is not an absolute path"],
   ])('cli: disk: %j fails with one line', async (argv, text) => {
-    const io = capture();
+    const io = captureIo();
     expect(await runDisk(argv, io)).toBe(1);
     expect(io.stdout).toBe('');
     expect(io.stderr.trimEnd().split('\n')).toHaveLength(1);
