@@ -14,9 +14,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Cgroup, cgroupsUnder } from '../../src/agent/isolation/cgroups/cgroup.js';
-import { diskOf } from '../../src/agent/isolation/cgroups/blkio.js';
-import { findHierarchy } from '../../src/agent/isolation/cgroups/hierarchy.js';
+import { Cgroup, cgroupsUnder } from '../../src/agent/isolators/cgroups/cgroup.js';
+import { diskOf } from '../../src/agent/isolators/cgroups/blkio.js';
+import { findHierarchy } from '../../src/agent/isolators/cgroups/hierarchy.js';
 import { agentExecutor, commandTask, launch, nextOffer, readSandboxFile, taskFramework, untilState, useTaskCluster } from './task-helpers.js';
 
 const cgroupsRoot = `berth-test-blkio-${process.pid}`;

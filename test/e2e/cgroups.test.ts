@@ -14,8 +14,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Cgroup, cgroupsUnder } from '../../src/agent/isolation/cgroups/cgroup.js';
-import { findHierarchy } from '../../src/agent/isolation/cgroups/hierarchy.js';
+import { Cgroup, cgroupsUnder } from '../../src/agent/isolators/cgroups/cgroup.js';
+import { findHierarchy } from '../../src/agent/isolators/cgroups/hierarchy.js';
 import { waitFor } from '../support/cluster.js';
 import { pidIn } from './helpers.js';
 import { agentExecutor, commandTask, launch, nextOffer, scalar, taskFramework, untilState, useTaskCluster } from './task-helpers.js';

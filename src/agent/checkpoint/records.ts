@@ -10,7 +10,7 @@
  * number of tasks (group commit), where Mesos fsyncs a file per task.
  */
 import type { ExitStatus } from '../containerizer/types.js';
-import type { Limitation } from '../isolation/isolator.js';
+import type { Limitation } from '../isolators/isolator.js';
 import type { KillCause } from '../core/model.js';
 import type { Result } from '../../lib/result.js';
 

@@ -45,9 +45,9 @@ import { defaultSupervisorPath, supervisorArguments } from './supervisor-command
 import { watchSupervisor, type SupervisorWatch } from './supervisor-watch.js';
 import type { ContainerEvent, ContainerLaunch, ContainerUsage, Containerizer, ExitStatus, KnownContainer, VolumeIsolation } from './types.js';
 import { UserLookup, type UserIds } from './user-lookup.js';
-import { filesystemIsolator } from '../isolation/filesystem.js';
-import type { IsolatedContainer, IsolatorContext, Limitation } from '../isolation/isolator.js';
-import { Isolation, type PreparedIsolation } from '../isolation/isolation.js';
+import { filesystemIsolator } from '../isolators/filesystem.js';
+import type { IsolatedContainer, IsolatorContext, Limitation } from '../isolators/isolator.js';
+import { Isolation, type PreparedIsolation } from '../isolators/isolation.js';
 import type { Resources } from '../../resources/index.js';
 import { defaultVolumeIsolation } from './volume-mounts.js';
 
@@ -65,7 +65,7 @@ export interface LinuxContainerizerOptions {
   /** Time orphans get between SIGTERM and SIGKILL. */
   readonly orphanGracePeriodMs?: number;
   /**
-   * The isolators (src/agent/isolation/registry.ts builds them from the
+   * The isolators (src/agent/isolators/registry.ts builds them from the
    * agent's flags); their limitations reach this containerizer through
    * `isolatorContext`. Default: only a filesystem isolator, `volumeIsolation`.
    */

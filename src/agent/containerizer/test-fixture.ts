@@ -7,7 +7,7 @@
  * started, and removes the directory.
  */
 import { Resources } from '../../resources/index.js';
-import type { ContainerIsolationSpec } from '../isolation/isolator.js';
+import type { ContainerIsolationSpec } from '../isolators/isolator.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';

@@ -10,8 +10,8 @@
  * status on disk before it exits. The supervisor outlives the agent, so a
  * restarted agent finds its tasks still running, or finds how they ended.
  */
-import type { ContainerIsolationSpec, Limitation } from '../isolation/isolator.js';
-import type { ResourceStatistics } from '../isolation/statistics.js';
+import type { ContainerIsolationSpec, Limitation } from '../isolators/isolator.js';
+import type { ResourceStatistics } from '../isolators/statistics.js';
 import type { Resources } from '../../resources/index.js';
 
 /** What to run; the command is already resolved to an argv (shell commands are ['/bin/sh', '-c', value]). */
@@ -35,7 +35,7 @@ export interface ContainerLaunch {
   readonly uris: readonly FetchUri[];
   /** Persistent volumes the process sees in its sandbox (spec/storage.md 3.4; volume-mounts.ts says how). */
   readonly volumes: readonly ContainerVolume[];
-  /** What the isolators (src/agent/isolation) limit and measure. */
+  /** What the isolators (src/agent/isolators) limit and measure. */
   readonly isolation: ContainerIsolationSpec;
 }
 

@@ -1,5 +1,5 @@
 /**
- * What a container's isolators limit (src/agent/isolation): the resources of
+ * What a container's isolators limit (src/agent/isolators): the resources of
  * its executor and of its live tasks, the limits those tasks set above their
  * requests (TaskInfo.limits), and their labels (for cgroups/blkio).
  *
@@ -8,7 +8,7 @@
  * one's limit, or its request where it sets none; an infinite limit anywhere
  * makes the container's infinite (no quota, no hard memory limit).
  */
-import type { ContainerIsolationSpec } from '../isolation/isolator.js';
+import type { ContainerIsolationSpec } from '../isolators/isolator.js';
 import type { AgentExecutor, Json } from './model.js';
 import { resourcesOf } from './task-volumes.js';
 

@@ -3,7 +3,7 @@
  * ended. The executor's kind decides what that means for its tasks.
  */
 import type { ContainerEvent, ExitStatus } from '../containerizer/types.js';
-import type { Limitation } from '../isolation/isolator.js';
+import type { Limitation } from '../isolators/isolator.js';
 import { onCommandExited, onCommandStarted } from './command-executor.js';
 import { onCustomExited } from './custom-executor.js';
 import { agentUpdate, completeExecutorIfDone, liveTasks } from './executors.js';

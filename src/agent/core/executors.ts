@@ -6,7 +6,7 @@
  */
 import type { TaskReason, TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
-import type { Limitation } from '../isolation/isolator.js';
+import type { Limitation } from '../isolators/isolator.js';
 import { latestRunVirtualPath, runMetaDir, sandboxPath } from '../paths.js';
 import { newAgentExecutor, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type AgentTask, type ExecutorKind, type Json } from './model.js';
 import type { AgentState } from './state.js';

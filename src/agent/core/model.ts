@@ -11,7 +11,7 @@
 import type { TaskReason, TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import type { ExitStatus } from '../containerizer/types.js';
-import type { Limitation } from '../isolation/isolator.js';
+import type { Limitation } from '../isolators/isolator.js';
 
 export type Json = Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../lib/clock.js';
 import { stringifyAscii } from '../../lib/json-ascii.js';
 import type { ContainerUsage } from '../containerizer/types.js';
-import type { ResourceStatistics } from '../isolation/statistics.js';
+import type { ResourceStatistics } from '../isolators/statistics.js';
 
 /** A running executor as the monitor needs it. */
 export interface MonitoredExecutor {
