@@ -11,6 +11,7 @@ import { onAgentLink } from './agents/register.js';
 import { onAgentLinkClosed } from './agents/removal.js';
 import { onAgentMessage } from './agents/messages.js';
 import { onPingTimer } from './agents/pings.js';
+import { onReregisterTimer } from './agents/unreachable.js';
 import { onEventAllocation, onPeriodicAllocation, schedulePeriodicAllocation } from './allocation.js';
 import { onSchedulerCall } from './calls/dispatch.js';
 import { settleAccepts } from './calls/accept.js';
@@ -96,6 +97,9 @@ export class MasterCore {
           break;
         case 'ping':
           onPingTimer(ctx, subject);
+          break;
+        case 'reregister':
+          onReregisterTimer(ctx, subject);
           break;
         case 'operator-heartbeat':
           onOperatorHeartbeat(ctx, subject);

@@ -176,6 +176,14 @@ export interface MasterState {
    * and registers anew (docs/protocol.md). Lost with the master until the registry.
    */
   readonly removedAgents: Set<string>;
+  /**
+   * Agents marked unreachable (agents/unreachable.ts), oldest first, bounded:
+   * one that links again is admitted again and its tasks reported. Lost with
+   * the master until the registry.
+   */
+  readonly unreachableAgents: Map<string, { readonly hostname: string; readonly unreachableTimeMs: number }>;
+  /** Agents an operator marked gone (MARK_AGENT_GONE): never admitted again. */
+  readonly goneAgents: Set<string>;
   readonly offers: Map<string, Offer>;
   /** Storage operations sent to agents and not yet done with, by operation uuid. */
   readonly operations: Map<string, Operation>;
@@ -212,6 +220,8 @@ export function createMasterState(config: MasterConfig, info: WireMasterInfo, ra
     completedFrameworks: [],
     agents: new Map(),
     removedAgents: new Set(),
+    unreachableAgents: new Map(),
+    goneAgents: new Set(),
     offers: new Map(),
     operations: new Map(),
     allocator,

@@ -66,7 +66,7 @@ export function masterStateJson(state: MasterState, options: LegacyStateOptions 
     capabilities: info.capabilities.map((capability) => capability.type),
     activated_slaves: agents.filter((agent) => agent.active).length,
     deactivated_slaves: agents.filter((agent) => !agent.active).length,
-    unreachable_slaves: 0,
+    unreachable_slaves: state.unreachableAgents.size,
     ...(info.domain !== undefined && { domain: info.domain }),
     leader: info.pid,
     leader_info: {

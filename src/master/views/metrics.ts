@@ -83,7 +83,7 @@ function clusterGauges(state: MasterState, nowMs: number, metrics: Map<string, n
   metrics.set('master/slaves_inactive', count(agents, (a) => !a.active));
   metrics.set('master/slaves_connected', count(agents, (a) => a.link !== undefined));
   metrics.set('master/slaves_disconnected', count(agents, (a) => a.link === undefined));
-  metrics.set('master/slaves_unreachable', 0);
+  metrics.set('master/slaves_unreachable', state.unreachableAgents.size);
   metrics.set('master/frameworks_active', count(frameworks, (f) => f.active));
   metrics.set('master/frameworks_inactive', count(frameworks, (f) => !f.active));
   metrics.set('master/frameworks_connected', count(frameworks, (f) => f.connection !== undefined));

@@ -1,11 +1,13 @@
 /**
  * Agent health checks (spec/core.md 5.4): a PING on the link every
- * agent_ping_timeout; a ping still unanswered when the next is due is a miss.
- * Marking an agent unreachable after max_agent_ping_timeouts misses arrives with
- * the fault-tolerance work; until then misses are counted and logged.
+ * agent_ping_timeout; a ping still unanswered when the next is due is a miss;
+ * after max_agent_ping_timeouts misses in a row the agent is marked
+ * unreachable (agents/unreachable.ts). Mesos rate-limits that transition
+ * (--agent_removal_rate_limit); berth does not yet.
  */
 import type { StepContext } from '../context.js';
 import type { Agent } from '../state.js';
+import { markAgentUnreachable } from './unreachable.js';
 
 export function schedulePing(ctx: StepContext, agent: Agent): void {
   ctx.state.timers.set(`ping:${agent.id}`, ctx.nowMs + ctx.state.config.agentPingTimeoutMs);
@@ -19,6 +21,10 @@ export function onPingTimer(ctx: StepContext, agentId: string): void {
   } else {
     agent.pingsMissed++;
     ctx.log('warn', `Agent ${agent.id} missed ${agent.pingsMissed} ping(s)`);
+    if (agent.pingsMissed >= ctx.state.config.maxAgentPingTimeouts) {
+      markAgentUnreachable(ctx, agent, `health check timed out: ${agent.pingsMissed} pings missed`);
+      return;
+    }
   }
   agent.pongReceived = false;
   ctx.sendToAgent(agent, { type: 'PING', ping: { connected: true } });

@@ -19,6 +19,8 @@ import { removeAgent } from './removal.js';
 import { rescindOffer } from '../offers.js';
 import { adoptReportedExecutors, reconcileReport, shutDownCompletedFrameworks } from './reregistration.js';
 import { schedulePing } from './pings.js';
+import { reregisterTimerKey } from './reregister-timer.js';
+import { onUnreachableAgentReadmitted } from './unreachable.js';
 import { onOperationStatus } from '../storage/operation-status.js';
 import { reconcileCheckpointedResources, reportedTotal, resendCheckpointedResources } from '../storage/agent-resources.js';
 import { agentRegistrationError } from '../storage/authorize.js';
@@ -70,6 +72,9 @@ function registerAgent(ctx: StepContext, linkId: string, request: LinkRequest, t
 function reregisterAgent(ctx: StepContext, linkId: string, request: LinkRequest, agentId: string, total: Resources): Reply {
   const state = ctx.state;
   state.counters.increment('master/messages_reregister_slave');
+  if (state.goneAgents.has(agentId)) {
+    return { status: 410, body: `Agent ${agentId} was marked gone by an operator; register as a new agent` };
+  }
   if (state.removedAgents.has(agentId)) {
     return { status: 410, body: `Agent ${agentId} was removed from the cluster and its tasks reported lost; register as a new agent` };
   }
@@ -78,6 +83,7 @@ function reregisterAgent(ctx: StepContext, linkId: string, request: LinkRequest,
     return { status: 409, body: `Link epoch ${request.epoch} is not newer than ${known.epoch}; link again with a newer epoch` };
   }
   if (known === undefined) return admitUnknownAgent(ctx, linkId, request, agentId, total);
+  state.timers.cancel(reregisterTimerKey(known.id));
   if (known.link !== undefined) ctx.closeAgentLink(known.link.linkId);
   // Offers made before this re-registration may describe resources the agent no longer has.
   for (const offerId of [...known.offers]) rescindOffer(ctx, offerId);
@@ -106,6 +112,7 @@ function reregisterAgent(ctx: StepContext, linkId: string, request: LinkRequest,
 /** An agent id this master has not seen: admitted again, with what it reports (spec/core.md 5.3, 5.6.3). */
 function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkRequest, agentId: string, total: Resources): Reply {
   const state = ctx.state;
+  const wasUnreachable = state.unreachableAgents.has(agentId);
   const agent = newAgent(ctx, agentId, request, total);
   state.agents.set(agent.id, agent);
   attachLink(ctx, agent, linkId, request.epoch);
@@ -130,9 +137,10 @@ function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkReques
     addReportedTask(ctx, agent, framework, reported);
   }
   sendRegistered(ctx, agent, true);
+  if (wasUnreachable) onUnreachableAgentReadmitted(ctx, agent);
   for (const update of request.operation_updates ?? []) onOperationStatus(ctx, agent, update);
   shutDownCompletedFrameworks(ctx, agent, request);
-  ctx.log('info', `Admitted agent ${agent.id} (${agent.hostname}) that this master had not seen`);
+  if (!wasUnreachable) ctx.log('info', `Admitted agent ${agent.id} (${agent.hostname}) that this master had not seen`);
   ctx.requestAllocation([agent.id]);
   return { status: 200 };
 }

@@ -13,6 +13,7 @@ import { applyMasterUpdate } from '../tasks/master-update.js';
 import { completeTask } from '../tasks/removal.js';
 import { forgetExecutor } from './executors.js';
 import { dropOperationsOf } from '../storage/operation-status.js';
+import { armReregisterTimer, reregisterTimerKey } from './reregister-timer.js';
 
 export function onAgentLinkClosed(ctx: StepContext, linkId: string): void {
   const state = ctx.state;
@@ -29,6 +30,7 @@ export function disconnectAgent(ctx: StepContext, agent: Agent): void {
   agent.link = undefined;
   agent.active = false;
   ctx.state.timers.cancel(`ping:${agent.id}`);
+  armReregisterTimer(ctx, agent);
   ctx.state.allocator.deactivateAgent(agent.id);
   for (const offerId of [...agent.offers]) rescindOffer(ctx, offerId);
   for (const [framework, task] of tasksOn(ctx, agent)) {
@@ -50,7 +52,7 @@ export function disconnectAgent(ctx: StepContext, agent: Agent): void {
 /** Removed agent ids remembered (Mesos keeps 100,000 of them). */
 const removedAgentsMax = 100_000;
 
-export type RemovalReason = 'registered' | 'unregistered' | 'unhealthy';
+export type RemovalReason = 'registered' | 'unregistered' | 'unhealthy' | 'gone';
 
 export function removeAgent(ctx: StepContext, agent: Agent, reason: RemovalReason): void {
   const state = ctx.state;
@@ -67,6 +69,7 @@ export function removeAgent(ctx: StepContext, agent: Agent, reason: RemovalReaso
   state.allocator.removeAgent(agent.id);
   if (agent.link !== undefined) ctx.closeAgentLink(agent.link.linkId);
   state.timers.cancel(`ping:${agent.id}`);
+  state.timers.cancel(reregisterTimerKey(agent.id));
   state.agents.delete(agent.id);
   state.removedAgents.add(agent.id);
   if (state.removedAgents.size > removedAgentsMax) state.removedAgents.delete(state.removedAgents.values().next().value as string);

@@ -2,8 +2,8 @@
  * RECONCILE (spec/core.md 3.4): answers are UPDATE events from the master with
  * REASON_RECONCILIATION and no uuid. Implicit (no tasks listed): one per task
  * the master knows on registered agents. Explicit: the rules 1-6 in order,
- * with Mesos' texts. berth keeps no unreachable or gone agents yet, so rules 4
- * and 5 never match: such agents fall to rule 6.
+ * with Mesos' texts. Rules 4 and 5 use the unreachable and gone agents this
+ * master knows (kept in memory until the registry keeps them durably).
  */
 import type { SchedulerCall } from '../../../protocol/scheduler.js';
 import type { TaskState } from '../../../protocol/mesos.js';
@@ -49,6 +49,16 @@ export function reconcileOne(ctx: StepContext, framework: Framework, taskId: str
   const unknown = (state: TaskState, message: string): WireTaskStatus =>
     masterStatus(ctx, framework, taskId, agentId, { state, reason: 'REASON_RECONCILIATION', message });
   if (agentId !== undefined && ctx.state.agents.has(agentId)) return unknown('TASK_GONE', 'Reconciliation: Task is unknown to the agent');
+  const unreachable = agentId === undefined ? undefined : ctx.state.unreachableAgents.get(agentId);
+  if (unreachable !== undefined) {
+    return masterStatus(ctx, framework, taskId, agentId, {
+      state: 'TASK_UNREACHABLE',
+      reason: 'REASON_RECONCILIATION',
+      message: 'Reconciliation: Task is unreachable',
+      unreachableTimeMs: unreachable.unreachableTimeMs,
+    });
+  }
+  if (agentId !== undefined && ctx.state.goneAgents.has(agentId)) return unknown('TASK_GONE_BY_OPERATOR', 'Reconciliation: Task is gone');
   return unknown('TASK_UNKNOWN', 'Reconciliation: Task is unknown');
 }
 
@@ -67,6 +77,8 @@ function mayBeRecovered(ctx: StepContext, agentId: string): boolean {
     withinReregisterWindow(ctx) &&
     !state.agents.has(agentId) &&
     !state.removedAgents.has(agentId) &&
+    !state.unreachableAgents.has(agentId) &&
+    !state.goneAgents.has(agentId) &&
     !agentId.startsWith(`${state.info.id}-S`)
   );
 }

@@ -19,6 +19,7 @@ import {
   getTasks,
   getWeights,
 } from '../../views/v1.js';
+import { onMarkAgentGone } from './agent-gone.js';
 import { onUpdateQuota } from './quota.js';
 import { onUpdateWeights } from './weights.js';
 import { removeFramework } from '../frameworks/lifecycle.js';
@@ -69,7 +70,7 @@ const handlers: Record<Exclude<OperatorCallType, ShellCalls>, Handler> = {
   DRAIN_AGENT: notYet('DRAIN_AGENT'),
   DEACTIVATE_AGENT: notYet('DEACTIVATE_AGENT'),
   REACTIVATE_AGENT: notYet('REACTIVATE_AGENT'),
-  MARK_AGENT_GONE: notYet('MARK_AGENT_GONE'),
+  MARK_AGENT_GONE: onMarkAgentGone,
 };
 
 export function onOperatorCall(ctx: StepContext, call: OperatorCall, principal?: string): Reply {

@@ -140,7 +140,8 @@ function adoptAgentTotal(ctx: StepContext, agent: Agent, report: OperationStatus
  * master, so without a uuid to acknowledge, as Mesos' own drops). What
  * reports it made and the framework has not acknowledged are forgotten.
  */
-export function dropOperationsOf(ctx: StepContext, agent: Agent, message: string): void {
+/** `outcome`: OPERATION_DROPPED for an agent removed, OPERATION_UNREACHABLE for one marked unreachable. */
+export function dropOperationsOf(ctx: StepContext, agent: Agent, message: string, outcome: 'OPERATION_DROPPED' | 'OPERATION_UNREACHABLE' = 'OPERATION_DROPPED'): void {
   for (const operation of [...ctx.state.operations.values()]) {
     if (operation.agentId !== agent.id) continue;
     ctx.state.operations.delete(operation.uuid);
@@ -148,11 +149,11 @@ export function dropOperationsOf(ctx: StepContext, agent: Agent, message: string
     if (framework === undefined || operation.operationId === undefined) continue;
     framework.operations.delete(operation.operationId);
     if (operation.state !== 'OPERATION_PENDING') continue;
-    ctx.state.counters.increment('master/operations/dropped');
+    ctx.state.counters.increment(outcome === 'OPERATION_DROPPED' ? 'master/operations/dropped' : 'master/operations/unreachable');
     ctx.sendToFramework(framework, {
       type: 'UPDATE_OPERATION_STATUS',
       update_operation_status: {
-        status: { operation_id: { value: operation.operationId }, state: 'OPERATION_DROPPED', message, agent_id: { value: agent.id } },
+        status: { operation_id: { value: operation.operationId }, state: outcome, message, agent_id: { value: agent.id } },
       },
     });
   }

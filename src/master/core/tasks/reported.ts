@@ -40,6 +40,8 @@ export function addReportedTask(ctx: StepContext, agent: Agent, framework: Frame
     user: info.command?.user ?? framework.info.user,
   };
   framework.tasks.set(task.id, task);
+  // The agent was unreachable: its report replaces the copy kept meanwhile (spec/core.md 5.6.3).
+  framework.unreachableTasks.delete(task.id);
   agent.tasks.add(taskKey(framework.id, task.id));
   if (!releasesResources(state)) ctx.state.allocator.allocate(framework.id, agent.id, allocated);
   ctx.sendToOperators({ type: 'TASK_ADDED', task_added: { task: taskV1(task) } });

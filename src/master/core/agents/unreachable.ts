@@ -1,0 +1,96 @@
+/**
+ * Agents the master can no longer reach (spec/core.md 5.4, 5.6.3, 5.7).
+ *
+ * An agent is marked unreachable when it misses max_agent_ping_timeouts pings
+ * in a row on its link, or when, its link broken, it has not linked again
+ * within agent_reregister_timeout. Then, in Mesos' order: its pending
+ * operations are OPERATION_UNREACHABLE; it leaves the allocator; each of its
+ * tasks is TASK_UNREACHABLE for PARTITION_AWARE frameworks and TASK_LOST for
+ * the others, REASON_AGENT_REMOVED, with unreachable_time, and moves to its
+ * framework's unreachable tasks; its offers are rescinded; every connected
+ * framework gets FAILURE. Nothing is killed: the agent's tasks may well run
+ * on. No operator AGENT_REMOVED event, as in Mesos.
+ *
+ * When such an agent links again, it is admitted again with what it reports,
+ * and every task it reports gets an UPDATE with its real state,
+ * REASON_AGENT_REREGISTERED, "Unreachable agent re-reregistered" (for every
+ * framework, partition-aware or not).
+ *
+ * The unreachable agents are kept in memory until the registry keeps them
+ * durably (issue 6); a master restart forgets them, and an agent that links
+ * to it afterwards is admitted as an unknown one, without those updates.
+ */
+import type { StepContext } from '../context.js';
+import { rescindOffer } from '../offers.js';
+import type { Agent } from '../state.js';
+import { dropOperationsOf } from '../storage/operation-status.js';
+import { applyMasterUpdate, masterStatus } from '../tasks/master-update.js';
+import { forgetExecutor } from './executors.js';
+import { tasksOn } from './removal.js';
+import { reregisterTimerKey } from './reregister-timer.js';
+
+/** Unreachable agent ids remembered, oldest first (Mesos bounds its registry's list too). */
+const unreachableAgentsMax = 100_000;
+
+export function onReregisterTimer(ctx: StepContext, agentId: string): void {
+  const agent = ctx.state.agents.get(agentId);
+  if (agent === undefined || agent.link !== undefined) return;
+  markAgentUnreachable(ctx, agent, `did not re-register within ${ctx.state.config.agentReregisterTimeoutMs} ms`);
+}
+
+export function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string): void {
+  const state = ctx.state;
+  const unreachableTimeMs = ctx.nowMs;
+  ctx.log('warn', `Marking agent ${agent.id} (${agent.hostname}) unreachable: ${why}`);
+  state.counters.increment('master/slave_unreachable_scheduled');
+  state.counters.increment('master/slave_unreachable_completed');
+  dropOperationsOf(ctx, agent, `Agent ${agent.id} is unreachable`, 'OPERATION_UNREACHABLE');
+  for (const offerId of [...agent.offers]) rescindOffer(ctx, offerId);
+  for (const [framework, task] of tasksOn(ctx, agent)) {
+    applyMasterUpdate(ctx, framework, task, {
+      state: 'TASK_UNREACHABLE',
+      reason: 'REASON_AGENT_REMOVED',
+      message: `Agent ${agent.hostname} is unreachable`,
+      unreachableTimeMs,
+    });
+    framework.tasks.delete(task.id);
+    framework.unreachableTasks.set(task.id, task);
+  }
+  for (const framework of state.frameworks.values()) {
+    for (const executorId of [...(framework.executors.get(agent.id)?.keys() ?? [])]) forgetExecutor(ctx, framework, agent.id, executorId);
+    framework.executors.delete(agent.id);
+  }
+  state.allocator.removeAgent(agent.id);
+  if (agent.link !== undefined) {
+    state.links.delete(agent.link.linkId);
+    ctx.closeAgentLink(agent.link.linkId);
+  }
+  state.timers.cancel(`ping:${agent.id}`);
+  state.timers.cancel(reregisterTimerKey(agent.id));
+  state.agents.delete(agent.id);
+  state.unreachableAgents.set(agent.id, { hostname: agent.hostname, unreachableTimeMs });
+  if (state.unreachableAgents.size > unreachableAgentsMax) state.unreachableAgents.delete(state.unreachableAgents.keys().next().value as string);
+  for (const framework of state.frameworks.values()) {
+    ctx.sendToFramework(framework, { type: 'FAILURE', failure: { agent_id: { value: agent.id } } });
+  }
+}
+
+/**
+ * An unreachable agent linked again and was admitted with what it reports:
+ * each task it reports is told with its real state. Its unreachable copies
+ * were replaced by the reported ones (tasks/reported.ts).
+ */
+export function onUnreachableAgentReadmitted(ctx: StepContext, agent: Agent): void {
+  ctx.state.unreachableAgents.delete(agent.id);
+  ctx.state.counters.increment('master/slave_reregistrations_unreachable');
+  ctx.log('info', `Unreachable agent ${agent.id} (${agent.hostname}) re-registered`);
+  for (const [framework, task] of tasksOn(ctx, agent)) {
+    // Only told, not a transition: the task is in the state the agent reported.
+    const status = masterStatus(ctx, framework, task.id, agent.id, {
+      state: task.state,
+      reason: 'REASON_AGENT_REREGISTERED',
+      message: 'Unreachable agent re-reregistered',
+    });
+    ctx.sendToFramework(framework, { type: 'UPDATE', update: { status } });
+  }
+}
