@@ -6,6 +6,7 @@
  *
  * Tests, the allocator benchmark and the fault simulator are built on it.
  */
+import { MemoryRegistryStore, type RegistrySnapshot } from '../master/registry/registry.js';
 import { FakeClock } from '../lib/clock.js';
 import { SeededRandom } from '../lib/random.js';
 import type { MasterConfig } from '../master/core/config.js';
@@ -19,12 +20,16 @@ import { SimFramework, type SimFrameworkOptions } from './sim-framework.js';
 export interface HarnessOptions {
   readonly seed?: number;
   readonly config?: Partial<MasterConfig>;
+  /** What the registry held when the master started; given, the registry is durable (as with SQLite). */
+  readonly registry?: RegistrySnapshot;
 }
 
 export class Harness {
   readonly clock = new FakeClock();
   readonly random: SeededRandom;
   readonly core: MasterCore;
+  /** Every registry operation the master made, applied in order. */
+  readonly registry: MemoryRegistryStore;
   private readonly frameworksByConnection = new Map<string, SimFramework>();
   private readonly agentsByLink = new Map<string, SimAgent>();
   private nextId = 0;
@@ -34,7 +39,8 @@ export class Harness {
   constructor(options: HarnessOptions = {}) {
     this.random = new SeededRandom(options.seed ?? 1);
     const info = masterInfo(this.random.uuid(), '127.0.0.1', 5050, 'master.sim');
-    this.core = new MasterCore(defaultMasterConfig(options.config), info, this.random, this.clock.nowMs());
+    this.registry = new MemoryRegistryStore(options.registry);
+    this.core = new MasterCore(defaultMasterConfig(options.config), info, this.random, this.clock.nowMs(), options.registry, options.registry !== undefined);
   }
 
   get state(): MasterCore['state'] {
@@ -110,6 +116,9 @@ export class Harness {
           break;
         case 'log':
           this.logs.push(`${effect.level}: ${effect.message}`);
+          break;
+        case 'registry':
+          this.registry.apply(effect.operation);
           break;
         case 'operator_event':
         case 'operator_close':

@@ -4,6 +4,7 @@
  * through this object, so that sequencing (stream sequence numbers, event
  * counters) lives in one place.
  */
+import type { RegistryOperation } from '../registry/registry.js';
 import type { MasterToAgentMessage } from '../../protocol/internal.js';
 import type { OperatorEvent } from '../../protocol/operator.js';
 import type { SchedulerEvent } from '../../protocol/scheduler.js';
@@ -52,6 +53,11 @@ export class StepContext {
     for (const connectionId of this.state.operatorSubscribers.keys()) {
       this.effects.push({ type: 'operator_event', connectionId, event });
     }
+  }
+
+  /** Records a registry operation; it is durable before any effect pushed after it is performed. */
+  registry(operation: RegistryOperation): void {
+    this.effects.push({ type: 'registry', operation });
   }
 
   log(level: LogLevel, message: string): void {

@@ -6,6 +6,7 @@
  * Connections and links are named by ids the shell assigns, so the core never
  * holds a socket.
  */
+import type { RegistryOperation } from '../registry/registry.js';
 import type { AgentMessageEnvelope, LinkRequest, MasterToAgentMessage } from '../../protocol/internal.js';
 import type { OperatorCall } from '../../protocol/operator.js';
 import type { SchedulerCall, SchedulerEvent, SubscribeCall } from '../../protocol/scheduler.js';
@@ -53,7 +54,13 @@ export type MasterEffect =
    * `tick` as soon as it has performed this step's effects. Any event settles
    * it first, so no event sees the difference.
    */
-  | { readonly type: 'settle_soon' };
+  | { readonly type: 'settle_soon' }
+  /**
+   * A named registry operation (src/master/registry): the shell makes it
+   * durable before it performs the effects that follow, so what it changes is
+   * never seen before it would survive a restart.
+   */
+  | { readonly type: 'registry'; readonly operation: RegistryOperation };
 
 export interface StepOutput {
   readonly reply: Reply | undefined;

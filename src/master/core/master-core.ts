@@ -12,6 +12,8 @@ import { onAgentLinkClosed } from './agents/removal.js';
 import { onAgentMessage } from './agents/messages.js';
 import { onPingTimer } from './agents/pings.js';
 import { onReregisterTimer } from './agents/unreachable.js';
+import { onRecoveredAgentsDeadline, scheduleRecoveredAgentsDeadline } from './agents/recovered.js';
+import type { RegistrySnapshot } from '../registry/registry.js';
 import { onEventAllocation, onPeriodicAllocation, schedulePeriodicAllocation } from './allocation.js';
 import { onSchedulerCall } from './calls/dispatch.js';
 import { settleAccepts } from './calls/accept.js';
@@ -28,10 +30,12 @@ import { createMasterState, type MasterState } from './state.js';
 export class MasterCore {
   readonly state: MasterState;
 
-  constructor(config: MasterConfig, info: WireMasterInfo, random: Random, nowMs: number) {
-    this.state = createMasterState(config, info, random, nowMs);
+  /** `registry`: what the registry held at start; `registryDurable`: it outlives this master. */
+  constructor(config: MasterConfig, info: WireMasterInfo, random: Random, nowMs: number, registry?: RegistrySnapshot, registryDurable = false) {
+    this.state = createMasterState(config, info, random, nowMs, registry, registryDurable);
     const ctx = new StepContext(this.state, nowMs);
     schedulePeriodicAllocation(ctx);
+    scheduleRecoveredAgentsDeadline(ctx);
   }
 
   step(event: MasterEvent, nowMs: number): StepOutput {
@@ -100,6 +104,9 @@ export class MasterCore {
           break;
         case 'reregister':
           onReregisterTimer(ctx, subject);
+          break;
+        case 'recovered':
+          onRecoveredAgentsDeadline(ctx);
           break;
         case 'operator-heartbeat':
           onOperatorHeartbeat(ctx, subject);

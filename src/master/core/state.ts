@@ -3,6 +3,9 @@
  * offers and tasks, plus the allocator and the timers. Owned by the master
  * core; the shell never changes it, and views (../views) only read it.
  */
+import { emptyRegistry, type RegisteredAgent, type RegistrySnapshot } from '../registry/registry.js';
+import type { QuotaConfig } from '../../protocol/operator.js';
+import { quotaOf } from './operator/quota.js';
 import type { Random } from '../../lib/random.js';
 import type { MasterToAgentMessage } from '../../protocol/internal.js';
 import type { AgentCapability, FrameworkCapability, FrameworkInfo, TaskState } from '../../protocol/mesos.js';
@@ -173,17 +176,26 @@ export interface MasterState {
   /**
    * Ids of agents this master removed (their tasks were reported lost), oldest
    * first, bounded: one that links again with such an id is refused with 410
-   * and registers anew (docs/protocol.md). Lost with the master until the registry.
+   * and registers anew (docs/protocol.md). Lost with the master: the
+   * registry forgets removed agents, as Mesos' does.
    */
   readonly removedAgents: Set<string>;
   /**
    * Agents marked unreachable (agents/unreachable.ts), oldest first, bounded:
-   * one that links again is admitted again and its tasks reported. Lost with
-   * the master until the registry.
+   * one that links again is admitted again and its tasks reported. Also in
+   * the registry.
    */
   readonly unreachableAgents: Map<string, { readonly hostname: string; readonly unreachableTimeMs: number }>;
   /** Agents an operator marked gone (MARK_AGENT_GONE): never admitted again. */
   readonly goneAgents: Set<string>;
+  /**
+   * Agents the registry admitted before this master started that have not
+   * linked to it yet (Mesos' recovered agents): marked unreachable if they do
+   * not within agent_reregister_timeout of the start (agents/recovered.ts).
+   */
+  readonly recoveredAgents: Map<string, RegisteredAgent>;
+  /** The registry outlives this master (not --registry=in_memory): recoveredAgents is all there is to expect. */
+  readonly registryDurable: boolean;
   readonly offers: Map<string, Offer>;
   /** Storage operations sent to agents and not yet done with, by operation uuid. */
   readonly operations: Map<string, Operation>;
@@ -207,9 +219,19 @@ export interface MasterState {
   lastAllocationMs: number;
 }
 
-export function createMasterState(config: MasterConfig, info: WireMasterInfo, random: Random, nowMs: number): MasterState {
+export function createMasterState(
+  config: MasterConfig,
+  info: WireMasterInfo,
+  random: Random,
+  nowMs: number,
+  registry: RegistrySnapshot = emptyRegistry,
+  registryDurable = false,
+): MasterState {
   const allocator = new Allocator(config.allocator);
   allocator.updateWeights(config.weights);
+  // What operators set through the API outlives --weights given at start.
+  allocator.updateWeights(registry.weights);
+  for (const [role, quota] of registry.quota) allocator.updateQuota(role, quotaOf(quota as QuotaConfig));
   return {
     config,
     info,
@@ -220,8 +242,10 @@ export function createMasterState(config: MasterConfig, info: WireMasterInfo, ra
     completedFrameworks: [],
     agents: new Map(),
     removedAgents: new Set(),
-    unreachableAgents: new Map(),
-    goneAgents: new Set(),
+    unreachableAgents: new Map(registry.unreachable),
+    goneAgents: new Set(registry.gone.keys()),
+    recoveredAgents: new Map(registry.admitted),
+    registryDurable,
     offers: new Map(),
     operations: new Map(),
     allocator,

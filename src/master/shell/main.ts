@@ -2,8 +2,12 @@
  * `berth master`: parses flags, listens, and runs the core until SIGTERM or
  * SIGINT. Bad flags exit 1 with one line; nothing is started.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
+import { err, ok, type Result } from '../../lib/result.js';
+import { MemoryRegistryStore, type RegistryStore } from '../registry/registry.js';
+import { registryFileName, SqliteRegistryStore } from '../registry/sqlite-store.js';
 import { systemClock } from '../../lib/clock.js';
 import { SeededRandom, systemRandom } from '../../lib/random.js';
 import { createHttpServer } from '../../lib/http/server.js';
@@ -37,6 +41,8 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   if (!config.ok) return fail(config.error);
   const authentication = compileHttpAuthentication(flags, (path) => readFileSync(path, 'utf8'));
   if (!authentication.ok) return fail(authentication.error);
+  const registry = openRegistry(flags.work_dir, flags.registry);
+  if (!registry.ok) return fail(registry.error);
   const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'master' } }, pino.destination(2));
   for (const name of unenforcedAclLists(config.value.acls)) {
     logger.warn(`--acls: the '${name}' list is read but not enforced by berth yet; the storage lists are (docs/differences.md)`);
@@ -53,6 +59,7 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   try {
     await app.listen({ host, port: flags.port });
   } catch (error) {
+    registry.value.close();
     process.stderr.write(`Failed to listen on ${host}:${flags.port}: ${(error as Error).message}\n`);
     return 1;
   }
@@ -62,13 +69,31 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   const hostname = advertisedHostname(flags.hostname, flags.hostname_lookup, ip);
   const random = flags.seed !== undefined ? new SeededRandom(flags.seed) : systemRandom;
   const info = masterInfo(systemRandom.uuid(), ip, flags.advertise_port ?? port, hostname);
-  runtime = new MasterRuntime(new MasterCore(config.value, info, random, systemClock.nowMs()), systemClock, logger);
+  const durable = registry.value instanceof SqliteRegistryStore;
+  const core = new MasterCore(config.value, info, random, systemClock.nowMs(), registry.value.recovered, durable);
+  runtime = new MasterRuntime(core, systemClock, logger, registry.value);
+  if (!durable) logger.warn('The registry is in memory (no --work_dir, or --registry=in_memory): a restarted master forgets its agents, weights and quota');
   logger.info({ url: `http://${ip}:${port}`, id: info.id }, 'listening');
   process.stdout.write(`berth master ${info.id} listening on http://${ip}:${port}\n`);
   await waitForSignal();
   runtime.stop();
   await app.close();
+  registry.value.close();
   return 0;
+}
+
+/**
+ * The registry: one SQLite file under --work_dir (made if missing), or in
+ * memory without a work directory or with --registry=in_memory.
+ */
+function openRegistry(workDir: string | undefined, kind: 'in_memory' | 'replicated_log'): Result<RegistryStore> {
+  if (workDir === undefined || kind === 'in_memory') return ok(new MemoryRegistryStore());
+  try {
+    mkdirSync(workDir, { recursive: true });
+  } catch (error) {
+    return err(`Failed to create the work directory '${workDir}': ${(error as Error).message}`);
+  }
+  return SqliteRegistryStore.open(join(workDir, registryFileName));
 }
 
 function fail(message: string): number {

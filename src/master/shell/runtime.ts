@@ -3,6 +3,7 @@
  * core with the current time, performs the effects (stream writes, closes,
  * logs) in order, and arms one timer for the core's next deadline.
  */
+import { MemoryRegistryStore, type RegistryOperation, type RegistryStore } from '../registry/registry.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock.js';
 import type { RecordStream } from '../../lib/http/record-stream.js';
@@ -23,6 +24,7 @@ export class MasterRuntime {
     readonly core: MasterCore,
     readonly clock: Clock,
     readonly logger: Logger,
+    private readonly registry: RegistryStore = new MemoryRegistryStore(),
   ) {
     this.arm();
   }
@@ -95,6 +97,9 @@ export class MasterRuntime {
         case 'allocation_run':
           this.allocationRunTimes.record(stepMs);
           break;
+        case 'registry':
+          this.applyRegistryOperation(effect.operation);
+          break;
         case 'settle_soon':
           // After the I/O of this turn is handed to the kernel, before any timer.
           setImmediate(() => {
@@ -102,6 +107,20 @@ export class MasterRuntime {
           });
           break;
       }
+    }
+  }
+
+  /**
+   * Durable before the effects after it are performed. A registry that cannot
+   * be written leaves the master unable to keep its word: it stops at once
+   * (as Mesos' registrar aborts), and a restart finds the last good registry.
+   */
+  private applyRegistryOperation(operation: RegistryOperation): void {
+    try {
+      this.registry.apply(operation);
+    } catch (error) {
+      this.logger.fatal(`Failed to write ${operation.type} to the registry: ${error instanceof Error ? error.message : String(error)}; stopping`);
+      process.exit(1);
     }
   }
 

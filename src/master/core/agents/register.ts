@@ -57,6 +57,7 @@ function registerAgent(ctx: StepContext, linkId: string, request: LinkRequest, t
   }
   state.counters.increment('master/messages_register_slave');
   const agent = newAgent(ctx, newAgentId(state), request, total);
+  ctx.registry({ type: 'admit_agent', agentId: agent.id, agent: { hostname: agent.hostname, ip: agent.ip, port: agent.port } });
   state.agents.set(agent.id, agent);
   attachLink(ctx, agent, linkId, request.epoch);
   state.allocator.addAgent(agent.id, placement(agent), agent.capabilities, agent.totalResources, new Map());
@@ -114,6 +115,10 @@ function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkReques
   const state = ctx.state;
   const wasUnreachable = state.unreachableAgents.has(agentId);
   const agent = newAgent(ctx, agentId, request, total);
+  // Recovered agents are in the registry already; an unreachable one is marked reachable below.
+  if (!state.recoveredAgents.delete(agentId) && !wasUnreachable) {
+    ctx.registry({ type: 'admit_agent', agentId, agent: { hostname: agent.hostname, ip: agent.ip, port: agent.port } });
+  }
   state.agents.set(agent.id, agent);
   attachLink(ctx, agent, linkId, request.epoch);
   agent.reregisteredTimeMs = ctx.nowMs;

@@ -57,6 +57,8 @@ export type RemovalReason = 'registered' | 'unregistered' | 'unhealthy' | 'gone'
 export function removeAgent(ctx: StepContext, agent: Agent, reason: RemovalReason): void {
   const state = ctx.state;
   ctx.log('info', `Removing agent ${agent.id} (${agent.hostname}): ${reason}`);
+  // An agent marked gone stays in the registry as gone (operator/agent-gone.ts recorded it).
+  if (reason !== 'gone') ctx.registry({ type: 'remove_agent', agentId: agent.id });
   state.counters.increment('master/slave_removals');
   state.counters.increment(`master/slave_removals/reason_${reason}`);
   for (const offerId of [...agent.offers]) rescindOffer(ctx, offerId);

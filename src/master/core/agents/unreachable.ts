@@ -16,9 +16,9 @@
  * REASON_AGENT_REREGISTERED, "Unreachable agent re-reregistered" (for every
  * framework, partition-aware or not).
  *
- * The unreachable agents are kept in memory until the registry keeps them
- * durably (issue 6); a master restart forgets them, and an agent that links
- * to it afterwards is admitted as an unknown one, without those updates.
+ * The registry keeps the unreachable agents (mark_agent_unreachable), so a
+ * restarted master still knows them (with --registry=in_memory it forgets
+ * them, and such an agent is admitted as an unknown one, without updates).
  */
 import type { StepContext } from '../context.js';
 import { rescindOffer } from '../offers.js';
@@ -42,6 +42,7 @@ export function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string
   const state = ctx.state;
   const unreachableTimeMs = ctx.nowMs;
   ctx.log('warn', `Marking agent ${agent.id} (${agent.hostname}) unreachable: ${why}`);
+  ctx.registry({ type: 'mark_agent_unreachable', agentId: agent.id, hostname: agent.hostname, unreachableTimeMs });
   state.counters.increment('master/slave_unreachable_scheduled');
   state.counters.increment('master/slave_unreachable_completed');
   dropOperationsOf(ctx, agent, `Agent ${agent.id} is unreachable`, 'OPERATION_UNREACHABLE');
@@ -82,6 +83,7 @@ export function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string
  */
 export function onUnreachableAgentReadmitted(ctx: StepContext, agent: Agent): void {
   ctx.state.unreachableAgents.delete(agent.id);
+  ctx.registry({ type: 'mark_agent_reachable', agentId: agent.id, agent: { hostname: agent.hostname, ip: agent.ip, port: agent.port } });
   ctx.state.counters.increment('master/slave_reregistrations_unreachable');
   ctx.log('info', `Unreachable agent ${agent.id} (${agent.hostname}) re-registered`);
   for (const [framework, task] of tasksOn(ctx, agent)) {

@@ -3,7 +3,7 @@
  * REASON_RECONCILIATION and no uuid. Implicit (no tasks listed): one per task
  * the master knows on registered agents. Explicit: the rules 1-6 in order,
  * with Mesos' texts. Rules 4 and 5 use the unreachable and gone agents this
- * master knows (kept in memory until the registry keeps them durably).
+ * master knows, from the registry.
  */
 import type { SchedulerCall } from '../../../protocol/scheduler.js';
 import type { TaskState } from '../../../protocol/mesos.js';
@@ -64,8 +64,9 @@ export function reconcileOne(ctx: StepContext, framework: Framework, taskId: str
 
 /**
  * Rule 2 stands for Mesos' "recovered" agents: listed in the registry, not yet
- * re-registered after a fail-over. berth has no registry yet, so a restarted
- * master cannot list them; it tells them by what it can know. Within
+ * re-registered after a fail-over. With a durable registry they are exactly
+ * state.recoveredAgents. With --registry=in_memory a restarted master cannot
+ * list them; it tells them by what it can know. Within
  * --agent_reregister_timeout of this master's election (after which Mesos
  * would have marked them unreachable), an agent id it neither knows nor
  * removed, and did not give out itself (`<master id>-S<n>`), may be an agent
@@ -73,6 +74,7 @@ export function reconcileOne(ctx: StepContext, framework: Framework, taskId: str
  */
 function mayBeRecovered(ctx: StepContext, agentId: string): boolean {
   const state = ctx.state;
+  if (state.registryDurable) return state.recoveredAgents.has(agentId);
   return (
     withinReregisterWindow(ctx) &&
     !state.agents.has(agentId) &&
@@ -90,6 +92,7 @@ function mayBeRecovered(ctx: StepContext, agentId: string): boolean {
  * master launched every task it has through it, on agents it knows.
  */
 function mayHaveRecoveredAgents(ctx: StepContext, framework: Framework): boolean {
+  if (ctx.state.registryDurable) return ctx.state.recoveredAgents.size > 0;
   return withinReregisterWindow(ctx) && !framework.id.startsWith(`${ctx.state.info.id}-`);
 }
 

@@ -33,8 +33,12 @@ export function onMarkAgentGone(ctx: StepContext, call: OperatorCall): Reply {
   const state = ctx.state;
   if (state.goneAgents.has(agentId)) return { status: 200 };
   const agent = state.agents.get(agentId);
-  if (agent === undefined && !state.unreachableAgents.has(agentId)) return { status: 404, body: `Agent ${agentId} is not known to this master` };
+  if (agent === undefined && !state.unreachableAgents.has(agentId) && !state.recoveredAgents.has(agentId)) {
+    return { status: 404, body: `Agent ${agentId} is not known to this master` };
+  }
   ctx.log('info', `An operator marked agent ${agentId} gone`);
+  ctx.registry({ type: 'mark_agent_gone', agentId, goneTimeMs: ctx.nowMs });
+  state.recoveredAgents.delete(agentId);
   for (const framework of state.frameworks.values()) {
     for (const task of [...framework.tasks.values(), ...framework.unreachableTasks.values()]) {
       if (task.agentId === agentId) goneByOperator(ctx, framework, task);

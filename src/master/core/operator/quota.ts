@@ -24,7 +24,7 @@ export function onUpdateQuota(ctx: StepContext, call: OperatorCall): Reply {
   for (const config of configs) {
     const error = validateConfig(ctx, config);
     if (error !== undefined) return { status: 400, body: error };
-    quotas.set(config.role, { guarantees: toQuantities(config.guarantees), limits: toQuantities(config.limits) });
+    quotas.set(config.role, quotaOf(config));
   }
   for (const [role, quota] of quotas) {
     const consumed = consumedQuota(ctx, role);
@@ -48,6 +48,7 @@ export function onUpdateQuota(ctx: StepContext, call: OperatorCall): Reply {
       body: `Invalid QuotaConfig: total quota guarantees '${format(totalGuarantees)}' exceed cluster capacity '${format(capacity)}' (use 'force' flag to bypass this check)`,
     };
   }
+  for (const config of configs) ctx.registry({ type: 'update_quota', role: config.role, quota: config });
   for (const [role, quota] of quotas) {
     ctx.state.allocator.updateQuota(role, quota);
     rescindOverLimit(ctx, role, quota);
@@ -81,6 +82,11 @@ function validateConfig(ctx: StepContext, config: QuotaConfig): string | undefin
     return `Invalid QuotaConfig: 'QuotaConfig.guarantees' ${format(guarantees)} is not contained within the 'QuotaConfig.limits' ${format(limits)}`;
   }
   return undefined;
+}
+
+/** A role's quota from its QuotaConfig (as UPDATE_QUOTA and the registry hold it). */
+export function quotaOf(config: QuotaConfig): Quota {
+  return { guarantees: toQuantities(config.guarantees), limits: toQuantities(config.limits) };
 }
 
 function toQuantities(map: Record<string, { value: number }> | undefined): Map<string, number> {

@@ -1,7 +1,7 @@
 /**
  * UPDATE_WEIGHTS (spec/core.md 4.7, 6.2): all-or-nothing; an update touching a
  * role with frameworks rescinds every outstanding offer so the new shares take
- * effect at the next allocation. Kept in memory until the registry arrives.
+ * effect at the next allocation. Kept in the registry.
  */
 import { validateRole } from '../../../resources/index.js';
 import type { OperatorCall } from '../../../protocol/operator.js';
@@ -23,6 +23,7 @@ export function onUpdateWeights(ctx: StepContext, call: OperatorCall): Reply {
     }
     weights.set(role, info.weight);
   }
+  ctx.registry({ type: 'update_weights', weights });
   ctx.state.allocator.updateWeights(weights);
   const active = [...weights.keys()].some((role) => (ctx.state.allocator.roles.get(role)?.frameworks.size ?? 0) > 0);
   if (active) for (const offerId of [...ctx.state.offers.keys()]) rescindOffer(ctx, offerId);
