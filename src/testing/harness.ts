@@ -30,6 +30,8 @@ export class Harness {
   readonly core: MasterCore;
   /** Every registry operation the master made, applied in order. */
   readonly registry: MemoryRegistryStore;
+  /** Why the master would have stopped (a fatal effect); a real master exits there. */
+  fatal: string | undefined;
   private readonly frameworksByConnection = new Map<string, SimFramework>();
   private readonly agentsByLink = new Map<string, SimAgent>();
   private nextId = 0;
@@ -119,6 +121,9 @@ export class Harness {
           break;
         case 'registry':
           this.registry.apply(effect.operation);
+          break;
+        case 'fatal':
+          this.fatal = effect.message;
           break;
         case 'operator_event':
         case 'operator_close':

@@ -64,6 +64,8 @@ describe('flags: master', () => {
     ['weights that are not numbers', '--weights=eng=heavy', 'weights'],
     ['a boolean flag with a non-boolean value', '--hostname_lookup=maybe', 'hostname_lookup'],
     ['a flag that needs a value given none', '--agent_ping_timeout', 'agent_ping_timeout'],
+    ['a removal rate that is not N/duration', '--agent_removal_rate_limit=fast', 'agent_removal_rate_limit'],
+    ['a recovery removal limit over 100%', '--recovery_agent_removal_limit=150%', 'recovery_agent_removal_limit'],
   ];
   for (const [what, flag, named] of cases) {
     it.concurrent(`${what} (${flag}) exits 1 with one line naming '${named}'`, async ({ expect }) => {

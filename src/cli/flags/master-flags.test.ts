@@ -41,6 +41,8 @@ describe('master flags: defaults', () => {
       agent_ping_timeout: 15_000,
       max_agent_ping_timeouts: 5,
       agent_reregister_timeout: 600_000,
+      agent_removal_rate_limit: undefined,
+      recovery_agent_removal_limit: '100%',
       min_allocatable_resources: 'cpus:0.01|mem:32',
       role_sorter: 'drf',
       framework_sorter: 'drf',

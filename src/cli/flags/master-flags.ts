@@ -110,7 +110,19 @@ export const masterFlags = defineFlags({
   }),
   agent_reregister_timeout: flag.duration({
     default: 10 * minuteMs,
-    help: 'Time within which agents must reregister after a master failover\nbefore they are marked unreachable.',
+    help:
+      'Time within which agents must reregister after a master failover\nbefore they are marked unreachable' +
+      ' (berth accepts less than Mesos\' 10mins floor).',
+  }),
+  agent_removal_rate_limit: flag.string({
+    help: 'Most agents marked unreachable per period, as N/<duration> (1/1mins);\nby default, no limit.',
+  }),
+  recovery_agent_removal_limit: flag.string({
+    default: '100%',
+    help:
+      'After a restart or failover: when more than this share of the agents in\n' +
+      'the registry has not come back by --agent_reregister_timeout, the master\n' +
+      'stops instead of marking them unreachable.',
   }),
   min_allocatable_resources: flag.string({
     default: 'cpus:0.01|mem:32',

@@ -13,6 +13,10 @@ export interface MasterConfig {
   readonly agentPingTimeoutMs: number;
   readonly maxAgentPingTimeouts: number;
   readonly agentReregisterTimeoutMs: number;
+  /** --agent_removal_rate_limit as the time between two markings; undefined: no limit. */
+  readonly agentRemovalIntervalMs: number | undefined;
+  /** --recovery_agent_removal_limit as a fraction (1 = 100%). */
+  readonly recoveryAgentRemovalLimit: number;
   readonly maxCompletedFrameworks: number;
   readonly maxCompletedTasksPerFramework: number;
   readonly maxUnreachableTasksPerFramework: number;

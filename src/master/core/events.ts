@@ -60,7 +60,9 @@ export type MasterEffect =
    * durable before it performs the effects that follow, so what it changes is
    * never seen before it would survive a restart.
    */
-  | { readonly type: 'registry'; readonly operation: RegistryOperation };
+  | { readonly type: 'registry'; readonly operation: RegistryOperation }
+  /** The master cannot go on (a recovery past --recovery_agent_removal_limit): the shell logs it and exits 1. */
+  | { readonly type: 'fatal'; readonly message: string };
 
 export interface StepOutput {
   readonly reply: Reply | undefined;

@@ -11,7 +11,7 @@ import { onAgentLink } from './agents/register.js';
 import { onAgentLinkClosed } from './agents/removal.js';
 import { onAgentMessage } from './agents/messages.js';
 import { onPingTimer } from './agents/pings.js';
-import { onReregisterTimer } from './agents/unreachable.js';
+import { grantUnreachablePermits, onReregisterTimer } from './agents/unreachable.js';
 import { onRecoveredAgentsDeadline, scheduleRecoveredAgentsDeadline } from './agents/recovered.js';
 import type { RegistrySnapshot } from '../registry/registry.js';
 import { onEventAllocation, onPeriodicAllocation, schedulePeriodicAllocation } from './allocation.js';
@@ -107,6 +107,9 @@ export class MasterCore {
           break;
         case 'recovered':
           onRecoveredAgentsDeadline(ctx);
+          break;
+        case 'unreachable':
+          grantUnreachablePermits(ctx);
           break;
         case 'operator-heartbeat':
           onOperatorHeartbeat(ctx, subject);

@@ -163,6 +163,9 @@ export interface UnsettledAccept {
   readonly refuseSeconds: number;
 }
 
+/** Why an agent is to be marked unreachable: each is checked again when its turn comes. */
+export type UnreachableCause = 'pings' | 'reregister' | 'recovered';
+
 export interface MasterState {
   readonly config: MasterConfig;
   readonly info: WireMasterInfo;
@@ -196,6 +199,12 @@ export interface MasterState {
   readonly recoveredAgents: Map<string, RegisteredAgent>;
   /** The registry outlives this master (not --registry=in_memory): recoveredAgents is all there is to expect. */
   readonly registryDurable: boolean;
+  /** How many agents the registry named at start (for --recovery_agent_removal_limit). */
+  readonly recoveredAtStart: number;
+  /** Agents to be marked unreachable when --agent_removal_rate_limit allows, in order, with why (agents/unreachable.ts). */
+  readonly pendingUnreachable: Map<string, UnreachableCause>;
+  /** When the next marking is allowed. */
+  nextUnreachablePermitMs: number;
   readonly offers: Map<string, Offer>;
   /** Storage operations sent to agents and not yet done with, by operation uuid. */
   readonly operations: Map<string, Operation>;
@@ -246,6 +255,9 @@ export function createMasterState(
     goneAgents: new Set(registry.gone.keys()),
     recoveredAgents: new Map(registry.admitted),
     registryDurable,
+    recoveredAtStart: registry.admitted.size,
+    pendingUnreachable: new Map(),
+    nextUnreachablePermitMs: nowMs,
     offers: new Map(),
     operations: new Map(),
     allocator,

@@ -3,6 +3,7 @@
  * stage): parses what the flag parser keeps as text and checks how flags
  * relate. Errors are one line naming the flag.
  */
+import { parseDuration } from '../../lib/duration.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { flagsAsStrings } from '../../lib/flags/index.js';
 import { parseMinAllocatable, validateRole } from '../../resources/index.js';
@@ -33,6 +34,13 @@ export function compileMasterConfig(flags: MasterFlags): Result<MasterConfig> {
   const excluded = new Set(
     (flags.fair_sharing_excluded_resource_names ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
   );
+  const removalInterval = parseRemovalRate(flags.agent_removal_rate_limit);
+  if (!removalInterval.ok) return removalInterval;
+  const removalLimit = /^(\d+(?:\.\d+)?)%$/.exec(flags.recovery_agent_removal_limit);
+  const removalFraction = removalLimit === null ? Number.NaN : Number(removalLimit[1]) / 100;
+  if (!(removalFraction >= 0 && removalFraction <= 1)) {
+    return err(`Invalid value for flag 'recovery_agent_removal_limit': '${flags.recovery_agent_removal_limit}' is not a percentage from 0% to 100%`);
+  }
   return ok({
     heartbeatIntervalMs: flags.heartbeat_interval,
     allocationIntervalMs: flags.allocation_interval,
@@ -40,6 +48,8 @@ export function compileMasterConfig(flags: MasterFlags): Result<MasterConfig> {
     agentPingTimeoutMs: flags.agent_ping_timeout,
     maxAgentPingTimeouts: flags.max_agent_ping_timeouts,
     agentReregisterTimeoutMs: flags.agent_reregister_timeout,
+    agentRemovalIntervalMs: removalInterval.value,
+    recoveryAgentRemovalLimit: removalFraction,
     maxCompletedFrameworks: flags.max_completed_frameworks,
     maxCompletedTasksPerFramework: flags.max_completed_tasks_per_framework,
     maxUnreachableTasksPerFramework: flags.max_unreachable_tasks_per_framework,
@@ -59,4 +69,16 @@ export function compileMasterConfig(flags: MasterFlags): Result<MasterConfig> {
     acls: flags.acls,
     flags: flagsAsStrings(masterFlags, flags),
   });
+}
+
+/** --agent_removal_rate_limit `N/<duration>` as the time between two markings (Mesos: 1/1mins is one a minute). */
+function parseRemovalRate(value: string | undefined): Result<number | undefined> {
+  if (value === undefined) return ok(undefined);
+  const [count, period, extra] = value.split('/');
+  const permits = Number(count);
+  const duration = period === undefined ? undefined : parseDuration(period);
+  if (extra !== undefined || !Number.isInteger(permits) || permits < 1 || duration === undefined || !duration.ok || duration.value <= 0) {
+    return err(`Invalid value for flag 'agent_removal_rate_limit': '${value}' is not N/<duration> with N a positive whole number (e.g. 1/1mins)`);
+  }
+  return ok(duration.value / permits);
 }

@@ -100,6 +100,10 @@ export class MasterRuntime {
         case 'registry':
           this.applyRegistryOperation(effect.operation);
           break;
+        case 'fatal':
+          this.logger.fatal(effect.message);
+          process.exit(1);
+          break;
         case 'settle_soon':
           // After the I/O of this turn is handed to the kernel, before any timer.
           setImmediate(() => {

@@ -25,6 +25,8 @@ export function masterConfig(overrides: Partial<MasterConfig> = {}): MasterConfi
     agentPingTimeoutMs: 15_000,
     maxAgentPingTimeouts: 5,
     agentReregisterTimeoutMs: 600_000,
+    agentRemovalIntervalMs: undefined,
+    recoveryAgentRemovalLimit: 1,
     maxCompletedFrameworks: 50,
     maxCompletedTasksPerFramework: 1000,
     maxUnreachableTasksPerFramework: 1000,

@@ -52,6 +52,23 @@ describe('master: a registry at start', () => {
     expect(answer('old-S2')).toMatchObject({ state: 'TASK_UNREACHABLE' });
   });
 
+  it('stops instead of marking when more agents are missing than --recovery_agent_removal_limit allows', () => {
+    const h = new Harness({ registry, config: { recoveryAgentRemovalLimit: 0.5 } });
+    h.addAgent({ agentId: 'old-S1', port: 5101 });
+    h.advance(h.state.config.agentReregisterTimeoutMs);
+    // One of two missing: 50% is within the limit.
+    expect(h.fatal).toBeUndefined();
+    expect(h.state.unreachableAgents.has('old-S2')).toBe(true);
+
+    const strict = new Harness({ registry, config: { recoveryAgentRemovalLimit: 0.4 } });
+    strict.addAgent({ agentId: 'old-S1', port: 5101 });
+    strict.advance(strict.state.config.agentReregisterTimeoutMs);
+    expect(strict.fatal).toBe(
+      '1 of the 2 agents in the registry did not re-register within 600000 ms, more than --recovery_agent_removal_limit=40% allows: stopping without marking them unreachable (the registry is unchanged)',
+    );
+    expect(strict.registry.applied.filter((operation) => operation.type === 'mark_agent_unreachable')).toEqual([]);
+  });
+
   it('refuses a gone agent, records new admissions, and restores weights', () => {
     const h = new Harness({ registry });
     expect(h.addAgent({ agentId: 'old-S4' }).linked).toBe(false);

@@ -2,13 +2,14 @@
  * Agents the registry admitted before this master started (spec/core.md 5.3):
  * the master expects them to link again. One that does within
  * agent_reregister_timeout of the master's start is taken back with what it
- * reports, as after any fail-over; those still missing then are marked
- * unreachable, so their frameworks hear FAILURE and reconciliation answers
- * for their tasks by rule 4. Mesos spreads those markings over time
- * (--agent_removal_rate_limit) and stops when too many are missing
- * (--recovery_agent_removal_limit); berth marks them all at once.
+ * reports, as after any fail-over. If more of them are still missing then
+ * than --recovery_agent_removal_limit allows, something is wrong with the
+ * cluster rather than with the agents (a network split, the wrong registry):
+ * the master stops without marking any, as Mesos does. Otherwise each is
+ * marked unreachable, as --agent_removal_rate_limit allows.
  */
 import type { StepContext } from '../context.js';
+import { scheduleUnreachable } from './unreachable.js';
 
 export const recoveredAgentsTimerKey = 'recovered:agents';
 
@@ -20,12 +21,18 @@ export function scheduleRecoveredAgentsDeadline(ctx: StepContext): void {
 
 export function onRecoveredAgentsDeadline(ctx: StepContext): void {
   const state = ctx.state;
-  for (const [agentId, agent] of [...state.recoveredAgents]) {
-    ctx.log('warn', `Agent ${agentId} (${agent.hostname}) did not re-register within ${state.config.agentReregisterTimeoutMs} ms of this master's start: marking it unreachable`);
-    ctx.registry({ type: 'mark_agent_unreachable', agentId, hostname: agent.hostname, unreachableTimeMs: ctx.nowMs });
-    state.recoveredAgents.delete(agentId);
-    state.unreachableAgents.set(agentId, { hostname: agent.hostname, unreachableTimeMs: ctx.nowMs });
-    state.counters.increment('master/slave_unreachable_completed');
-    for (const framework of state.frameworks.values()) ctx.sendToFramework(framework, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
+  const missing = state.recoveredAgents.size;
+  if (missing === 0) return;
+  const limit = state.config.recoveryAgentRemovalLimit;
+  if (missing / state.recoveredAtStart > limit) {
+    ctx.effects.push({
+      type: 'fatal',
+      message:
+        `${missing} of the ${state.recoveredAtStart} agents in the registry did not re-register within ` +
+        `${state.config.agentReregisterTimeoutMs} ms, more than --recovery_agent_removal_limit=${limit * 100}% allows: ` +
+        'stopping without marking them unreachable (the registry is unchanged)',
+    });
+    return;
   }
+  for (const agentId of [...state.recoveredAgents.keys()]) scheduleUnreachable(ctx, agentId, 'recovered');
 }

@@ -143,6 +143,27 @@ describe('master: agent loss: missed pings', () => {
   });
 });
 
+describe('master: agent loss: --agent_removal_rate_limit', () => {
+  it('marks one agent per period; one that answers pings before its turn is left alone', () => {
+    const h = new Harness({ config: { agentRemovalIntervalMs: 60_000 } });
+    const agents = [h.addAgent(), h.addAgent(), h.addAgent()];
+    for (const agent of agents) agent.paused = true;
+    h.advance(pingTimeoutMs * (maxPingTimeouts + 1));
+    expect(h.state.unreachableAgents.size).toBe(1);
+    expect(h.state.counters.get('master/slave_unreachable_scheduled')).toBe(3);
+    // The last in line answers again before its turn.
+    const [, , healthy] = agents;
+    if (healthy !== undefined) healthy.paused = false;
+    h.advance(pingTimeoutMs);
+    h.advance(60_000);
+    expect(h.state.unreachableAgents.size).toBe(2);
+    h.advance(60_000);
+    expect(h.state.unreachableAgents.size).toBe(2);
+    expect(h.state.agents.has(healthy?.id ?? '')).toBe(true);
+    expect(h.state.counters.get('master/slave_unreachable_canceled')).toBe(1);
+  });
+});
+
 describe('master: agent loss: a broken link', () => {
   it('marks an agent unreachable that has not linked again within agent_reregister_timeout, and keeps one that did', () => {
     const { h, agent } = cluster();

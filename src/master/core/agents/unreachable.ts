@@ -22,7 +22,7 @@
  */
 import type { StepContext } from '../context.js';
 import { rescindOffer } from '../offers.js';
-import type { Agent } from '../state.js';
+import type { Agent, UnreachableCause } from '../state.js';
 import { dropOperationsOf } from '../storage/operation-status.js';
 import { applyMasterUpdate, masterStatus } from '../tasks/master-update.js';
 import { forgetExecutor } from './executors.js';
@@ -32,18 +32,87 @@ import { reregisterTimerKey } from './reregister-timer.js';
 /** Unreachable agent ids remembered, oldest first (Mesos bounds its registry's list too). */
 const unreachableAgentsMax = 100_000;
 
+export const unreachablePermitTimerKey = 'unreachable:permit';
+
 export function onReregisterTimer(ctx: StepContext, agentId: string): void {
   const agent = ctx.state.agents.get(agentId);
   if (agent === undefined || agent.link !== undefined) return;
-  markAgentUnreachable(ctx, agent, `did not re-register within ${ctx.state.config.agentReregisterTimeoutMs} ms`);
+  scheduleUnreachable(ctx, agentId, 'reregister');
 }
 
-export function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string): void {
+/**
+ * Asks for the agent to be marked unreachable: at once, or when
+ * --agent_removal_rate_limit next allows (Mesos' rate limiter). When its turn
+ * comes the cause is checked again: an agent that answered a ping, linked
+ * again or came back meanwhile is left alone (slave_unreachable_canceled).
+ */
+export function scheduleUnreachable(ctx: StepContext, agentId: string, cause: UnreachableCause): void {
+  const state = ctx.state;
+  if (state.pendingUnreachable.has(agentId)) return;
+  state.counters.increment('master/slave_unreachable_scheduled');
+  state.pendingUnreachable.set(agentId, cause);
+  grantUnreachablePermits(ctx);
+}
+
+/** Marks pending agents while the rate limit allows; the timer brings the next turn. */
+export function grantUnreachablePermits(ctx: StepContext): void {
+  const state = ctx.state;
+  const intervalMs = state.config.agentRemovalIntervalMs;
+  for (const [agentId, cause] of state.pendingUnreachable) {
+    if (intervalMs !== undefined && ctx.nowMs < state.nextUnreachablePermitMs) {
+      state.timers.set(unreachablePermitTimerKey, state.nextUnreachablePermitMs);
+      return;
+    }
+    state.pendingUnreachable.delete(agentId);
+    if (!markIfStillDue(ctx, agentId, cause)) {
+      state.counters.increment('master/slave_unreachable_canceled');
+      continue;
+    }
+    if (intervalMs !== undefined) state.nextUnreachablePermitMs = ctx.nowMs + intervalMs;
+  }
+}
+
+function markIfStillDue(ctx: StepContext, agentId: string, cause: UnreachableCause): boolean {
+  const state = ctx.state;
+  if (cause === 'recovered') {
+    const recovered = state.recoveredAgents.get(agentId);
+    if (recovered === undefined) return false;
+    markRecoveredAgentUnreachable(ctx, agentId, recovered.hostname);
+    return true;
+  }
+  const agent = state.agents.get(agentId);
+  if (agent === undefined) return false;
+  if (cause === 'pings' && agent.pingsMissed >= state.config.maxAgentPingTimeouts) {
+    markAgentUnreachable(ctx, agent, `health check timed out: ${agent.pingsMissed} pings missed`);
+    return true;
+  }
+  if (cause === 'reregister' && agent.link === undefined) {
+    markAgentUnreachable(ctx, agent, `did not re-register within ${state.config.agentReregisterTimeoutMs} ms`);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * An agent of the registry that never came back to this master: no task of
+ * it is known here, so only the registry and the frameworks hear (FAILURE).
+ */
+function markRecoveredAgentUnreachable(ctx: StepContext, agentId: string, hostname: string): void {
+  const state = ctx.state;
+  ctx.log('warn', `Agent ${agentId} (${hostname}) did not re-register within ${state.config.agentReregisterTimeoutMs} ms of this master's start: marking it unreachable`);
+  ctx.registry({ type: 'mark_agent_unreachable', agentId, hostname, unreachableTimeMs: ctx.nowMs });
+  state.recoveredAgents.delete(agentId);
+  state.unreachableAgents.set(agentId, { hostname, unreachableTimeMs: ctx.nowMs });
+  state.counters.increment('master/slave_unreachable_completed');
+  state.counters.increment('master/recovery_slave_removals');
+  for (const framework of state.frameworks.values()) ctx.sendToFramework(framework, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
+}
+
+function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string): void {
   const state = ctx.state;
   const unreachableTimeMs = ctx.nowMs;
   ctx.log('warn', `Marking agent ${agent.id} (${agent.hostname}) unreachable: ${why}`);
   ctx.registry({ type: 'mark_agent_unreachable', agentId: agent.id, hostname: agent.hostname, unreachableTimeMs });
-  state.counters.increment('master/slave_unreachable_scheduled');
   state.counters.increment('master/slave_unreachable_completed');
   dropOperationsOf(ctx, agent, `Agent ${agent.id} is unreachable`, 'OPERATION_UNREACHABLE');
   for (const offerId of [...agent.offers]) rescindOffer(ctx, offerId);
@@ -56,6 +125,10 @@ export function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string
     });
     framework.tasks.delete(task.id);
     framework.unreachableTasks.set(task.id, task);
+    // Bounded as Mesos bounds it (--max_unreachable_tasks_per_framework): the oldest go first.
+    if (framework.unreachableTasks.size > state.config.maxUnreachableTasksPerFramework) {
+      framework.unreachableTasks.delete(framework.unreachableTasks.keys().next().value as string);
+    }
   }
   for (const framework of state.frameworks.values()) {
     for (const executorId of [...(framework.executors.get(agent.id)?.keys() ?? [])]) forgetExecutor(ctx, framework, agent.id, executorId);
