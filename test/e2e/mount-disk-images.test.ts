@@ -41,7 +41,8 @@ describe('agent: --mount_disk_images', () => {
     const spec = { image: join(directory, 'disk.img'), mountPoint: join(directory, 'disk') };
     // Registered first, so it runs last: after useCluster's stopAll.
     onTestFinished(() => {
-      releaseLoopDisk(spec);
+      const released = releaseLoopDisk(spec);
+      if (!released.ok) throw new Error(released.error);
     });
     const master = await startMaster({ flags: fastMasterFlags });
     const agent = await startAgent(master.url, {

@@ -46,9 +46,8 @@ import { watchSupervisor, type SupervisorWatch } from './supervisor-watch.js';
 import type { ContainerEvent, ContainerLaunch, ContainerUsage, Containerizer, ExitStatus, KnownContainer, VolumeIsolation } from './types.js';
 import { UserLookup, type UserIds } from './user-lookup.js';
 import { filesystemIsolator } from '../isolators/filesystem.js';
-import type { IsolatedContainer, IsolatorContext, Limitation } from '../isolators/isolator.js';
+import type { ContainerIsolationSpec, IsolatedContainer, IsolatorContext, Limitation } from '../isolators/isolator.js';
 import { Isolation, type PreparedIsolation } from '../isolators/isolation.js';
-import type { Resources } from '../../resources/index.js';
 import { defaultVolumeIsolation } from './volume-mounts.js';
 
 export interface LinuxContainerizerOptions {
@@ -99,6 +98,8 @@ interface Container {
   isolated: boolean;
   /** The first limit an isolator saw it pass: reported with its end. */
   limitation: Limitation | undefined;
+  /** What update() asked for before the isolators had prepared the container. */
+  pendingIsolation: ContainerIsolationSpec | undefined;
   /** destroy() came while preparing: the supervisor is never started. */
   destroyRequested: boolean;
   /** When the kill of a destroy() that came while launching is due: applied once the supervisor runs. */
@@ -178,6 +179,7 @@ export class LinuxContainerizer implements Containerizer {
       warnings: [],
       isolated: false,
       limitation: undefined,
+      pendingIsolation: undefined,
     };
     this.containers.set(launch.containerId, container);
     this.start(container, launch).catch((error: unknown) => this.fail(container, 'launch', messageOf(error)));
@@ -262,9 +264,12 @@ export class LinuxContainerizer implements Containerizer {
     return { ...processes, isolated };
   }
 
-  update(containerId: string, resources: Resources): void {
+  update(containerId: string, isolation: ContainerIsolationSpec): void {
     const container = this.containers.get(containerId);
-    if (container?.isolated === true && container.phase === 'running') this.isolation.update(containerId, resources);
+    if (container === undefined || container.phase === 'ending' || container.phase === 'ended') return;
+    if (container.isolated) this.isolation.update(containerId, isolation);
+    // Still being prepared: the isolators take it once they have prepared the container (start()).
+    else container.pendingIsolation = isolation;
   }
 
   close(): void {
@@ -301,6 +306,7 @@ export class LinuxContainerizer implements Containerizer {
     });
     if (!isolated.ok) return this.fail(container, 'launch', isolated.error);
     container.isolated = true;
+    if (container.pendingIsolation !== undefined) this.isolation.update(container.containerId, container.pendingIsolation);
     if (this.closed) return;
     if (container.destroyRequested) return this.finish(container, undefined);
     this.spawnSupervisor(container, launch, runAs.value.supervisorUser, isolated.value);
@@ -407,6 +413,7 @@ export class LinuxContainerizer implements Containerizer {
       warnings: [],
       isolated: true,
       limitation: undefined,
+      pendingIsolation: undefined,
     };
     this.containers.set(entry.containerId, container);
     this.watch(container, supervisor);

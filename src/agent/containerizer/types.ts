@@ -12,7 +12,6 @@
  */
 import type { ContainerIsolationSpec, Limitation } from '../isolators/isolator.js';
 import type { ResourceStatistics } from '../isolators/statistics.js';
-import type { Resources } from '../../resources/index.js';
 
 /** What to run; the command is already resolved to an argv (shell commands are ['/bin/sh', '-c', value]). */
 export interface ContainerLaunch {
@@ -151,8 +150,12 @@ export interface Containerizer {
   /** Kills processes under the agent's run directories that no known container owns (orphans). */
   killOrphans(known: readonly KnownContainer[]): Promise<number>;
   usage(containerId: string): Promise<ContainerUsage | undefined>;
-  /** The container's resources changed (a task joined its executor): its isolators follow. */
-  update(containerId: string, resources: Resources): void;
+  /**
+   * The container's resources changed (a task joined its executor): its
+   * isolators follow, at once or, for a container still being prepared, as
+   * soon as they have prepared it.
+   */
+  update(containerId: string, isolation: ContainerIsolationSpec): void;
   onEvent(listener: (event: ContainerEvent) => void): void;
   /** Stops watching (agent shutdown); running containers keep running. */
   close(): void;

@@ -58,7 +58,7 @@ export function launchCustomTask(step: AgentStep, frameworkInfo: Json, task: Jso
   const agentTask = newAgentTask(frameworkId, executorId, task);
   step.persist({ v: 1, type: 'task', framework_id: frameworkId, executor_id: executorId, task });
   // A task joining an existing container: its isolators follow its resources (Mesos' update).
-  if (joining) step.effects.push({ type: 'update_container', containerId: executor.containerId, resources: containerIsolation(executor, [task]).resources });
+  if (joining) step.effects.push({ type: 'update_container', containerId: executor.containerId, isolation: containerIsolation(executor, [task]) });
   if (executor.state === 'running' && executor.connectionId !== undefined) {
     executor.launchedTasks.set(taskId, agentTask);
     step.toExecutor(executor.connectionId, { type: 'LAUNCH', launch: { task } });

@@ -4,7 +4,7 @@ import type { ResourceChange, ResourceState } from '../volumes/resource-state.js
 import type { ExecutorCall, ExecutorEvent } from '../../protocol/executor.js';
 import type { JournalRecord } from '../checkpoint/records.js';
 import type { ContainerEvent, ContainerLaunch } from '../containerizer/types.js';
-import type { Resources } from '../../resources/index.js';
+import type { ContainerIsolationSpec } from '../isolators/isolator.js';
 import type { HealthCheckTarget, HealthEvent } from '../health/types.js';
 
 export type AgentEvent =
@@ -60,8 +60,8 @@ export type AgentEffect =
   | { readonly type: 'persist'; readonly record: JournalRecord }
   | { readonly type: 'launch_container'; readonly launch: ContainerLaunch }
   | { readonly type: 'destroy_container'; readonly containerId: string; readonly gracePeriodMs: number }
-  /** A task joined the container's executor: its isolators follow its resources. */
-  | { readonly type: 'update_container'; readonly containerId: string; readonly resources: Resources }
+  /** A task joined the container's executor: its isolators follow its resources and limits. */
+  | { readonly type: 'update_container'; readonly containerId: string; readonly isolation: ContainerIsolationSpec }
   | { readonly type: 'executor_event'; readonly connectionId: string; readonly event: ExecutorEvent }
   | { readonly type: 'executor_close'; readonly connectionId: string }
   | { readonly type: 'start_health_check'; readonly target: HealthCheckTarget }

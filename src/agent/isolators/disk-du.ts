@@ -163,9 +163,9 @@ export function diskDuIsolator(options: DiskDuOptions): Isolator {
       watch(container.containerId, container.sandbox, container.resources);
       return ok({});
     },
-    update: (containerId, resources) => {
+    update: (containerId, spec) => {
       const watched = containers.get(containerId);
-      if (watched !== undefined) watch(containerId, watched.sandbox, resources);
+      if (watched !== undefined) watch(containerId, watched.sandbox, spec.resources);
     },
     usage: (containerId) => Promise.resolve(statisticsOf(containers.get(containerId))),
     cleanup: (containerId) => {

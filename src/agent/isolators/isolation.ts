@@ -4,9 +4,8 @@
  * (a container's cgroups outlive nothing that its mounts need).
  */
 import { err, ok, type Result } from '../../lib/result.js';
-import type { Resources } from '../../resources/index.js';
 import type { VolumeMount } from '../containerizer/volume-mounts.js';
-import type { IsolatedContainer, Isolator, IsolatorContext, Preparation } from './isolator.js';
+import type { ContainerIsolationSpec, IsolatedContainer, Isolator, IsolatorContext, Preparation } from './isolator.js';
 import type { IsolatorName } from './names.js';
 import type { ResourceStatistics } from './statistics.js';
 
@@ -47,7 +46,8 @@ export class Isolation {
     for (const isolator of this.isolators) {
       const preparation: Result<Preparation> = isolator.prepare?.(container) ?? ok({});
       if (!preparation.ok) {
-        await this.cleanupWith(prepared, container.containerId);
+        // The failing one too: it may have made its cgroup before a write failed (cleanup is idempotent).
+        await this.cleanupWith([...prepared, isolator], container.containerId);
         return err(preparation.error);
       }
       prepared.push(isolator);
@@ -58,13 +58,16 @@ export class Isolation {
     return ok({ mounts, cgroups, warnings });
   }
 
-  update(containerId: string, resources: Resources): void {
-    for (const isolator of this.isolators) isolator.update?.(containerId, resources);
+  update(containerId: string, spec: ContainerIsolationSpec): void {
+    for (const isolator of this.isolators) isolator.update?.(containerId, spec);
   }
 
-  /** Every isolator's statistics, later ones filling in what earlier ones left out; none when all fail. */
+  /**
+   * Every isolator's statistics, later ones filling in what earlier ones left
+   * out. One that fails (even at once, reading a file) leaves the others'.
+   */
   async usage(containerId: string): Promise<Partial<ResourceStatistics>> {
-    const parts = await Promise.allSettled(this.isolators.map((isolator) => isolator.usage?.(containerId) ?? Promise.resolve({})));
+    const parts = await Promise.allSettled(this.isolators.map((isolator) => Promise.resolve().then(() => isolator.usage?.(containerId) ?? {})));
     let merged: Partial<ResourceStatistics> = {};
     for (const part of parts) {
       if (part.status === 'fulfilled') merged = { ...merged, ...part.value };

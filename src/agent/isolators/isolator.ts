@@ -85,7 +85,8 @@ export interface Isolator {
   recover?(containers: readonly IsolatedContainer[]): void;
   /** An error keeps the container from running: its launch fails with it. */
   prepare?(container: IsolatedContainer): Result<Preparation>;
-  update?(containerId: string, resources: Resources): void;
+  /** The container's resources or limits changed (a task joined): the whole spec, as prepare saw it. */
+  update?(containerId: string, spec: ContainerIsolationSpec): void;
   usage?(containerId: string): Promise<Partial<ResourceStatistics>>;
   /** Called once per prepared or recovered container; may still report a limitation (before it resolves). */
   cleanup?(containerId: string): Promise<void>;

@@ -42,7 +42,12 @@ export interface BuiltIsolation {
   readonly warnings: readonly string[];
 }
 
-type Creator = (options: IsolationOptions) => Result<Isolator | string>;
+/**
+ * Whether `name`'s cleanup removes the container's cgroup: always under v1;
+ * under v2, where cpu, memory and io share one directory, only the cgroup
+ * isolator that cleans up last (the first of them in this table).
+ */
+type Creator = (options: IsolationOptions, removesCgroup: (name: IsolatorName) => boolean) => Result<Isolator | string>;
 
 /** A string result: the isolator cannot run on this host, and the agent runs without it, saying so. */
 const creators: Readonly<Record<IsolatorName, Creator>> = {
@@ -59,21 +64,23 @@ const creators: Readonly<Record<IsolatorName, Creator>> = {
         context: options.context,
       }),
     ),
-  'cgroups/cpu': (options) => {
+  'cgroups/cpu': (options, removesCgroup) => {
     const find = options.findHierarchy ?? findHierarchy;
     const cpu = find('cpu');
     if (cpu === undefined) return ok('cgroups/cpu: no cpu cgroup controller on this host; tasks run without cpu shares or quotas');
-    return ok(cgroupsCpuIsolator({ cpu, cpuacct: find('cpuacct'), root: options.cgroupsRoot, enableCfs: options.enableCfs, context: options.context }));
+    return ok(
+      cgroupsCpuIsolator({ cpu, cpuacct: find('cpuacct'), root: options.cgroupsRoot, enableCfs: options.enableCfs, removesCgroup: removesCgroup('cgroups/cpu'), context: options.context }),
+    );
   },
-  'cgroups/mem': (options) => {
+  'cgroups/mem': (options, removesCgroup) => {
     const memory = (options.findHierarchy ?? findHierarchy)('memory');
     if (memory === undefined) return ok('cgroups/mem: no memory cgroup controller on this host; tasks run without memory limits');
-    return ok(cgroupsMemIsolator({ memory, root: options.cgroupsRoot, oomCheckMs: options.oomCheckMs, context: options.context }));
+    return ok(cgroupsMemIsolator({ memory, root: options.cgroupsRoot, oomCheckMs: options.oomCheckMs, removesCgroup: removesCgroup('cgroups/mem'), context: options.context }));
   },
-  'cgroups/blkio': (options) => {
+  'cgroups/blkio': (options, removesCgroup) => {
     const blkio = (options.findHierarchy ?? findHierarchy)('blkio');
     if (blkio === undefined) return ok('cgroups/blkio: no blkio (io) cgroup controller on this host; tasks run without IO limits');
-    return ok(cgroupsBlkioIsolator({ blkio, root: options.cgroupsRoot, context: options.context }));
+    return ok(cgroupsBlkioIsolator({ blkio, root: options.cgroupsRoot, removesCgroup: removesCgroup('cgroups/blkio'), context: options.context }));
   },
 };
 
@@ -81,8 +88,18 @@ const creators: Readonly<Record<IsolatorName, Creator>> = {
 export function buildIsolation(names: readonly IsolatorName[], options: IsolationOptions): Result<BuiltIsolation> {
   const isolators: Isolator[] = [];
   const warnings: string[] = [];
+  const find = options.findHierarchy ?? findHierarchy;
+  const controllerOf: Partial<Record<IsolatorName, CgroupController>> = { 'cgroups/cpu': 'cpu', 'cgroups/mem': 'memory', 'cgroups/blkio': 'blkio' };
+  const v2Owner = names.find((name) => {
+    const controller = controllerOf[name];
+    return controller !== undefined && find(controller)?.version === 2;
+  });
+  const removesCgroup = (name: IsolatorName): boolean => {
+    const controller = controllerOf[name];
+    return controller === undefined || find(controller)?.version !== 2 || name === v2Owner;
+  };
   for (const name of names) {
-    const created = creators[name](options);
+    const created = creators[name](options, removesCgroup);
     if (!created.ok) return created;
     if (typeof created.value === 'string') warnings.push(created.value);
     else isolators.push(created.value);

@@ -196,7 +196,7 @@ export class AgentRuntime {
         this.services.containerizer.destroy(effect.containerId, effect.gracePeriodMs);
         return;
       case 'update_container':
-        this.services.containerizer.update(effect.containerId, effect.resources);
+        this.services.containerizer.update(effect.containerId, effect.isolation);
         return;
       case 'executor_event':
         this.executorStreams.send(effect.connectionId, effect.event);

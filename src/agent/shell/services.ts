@@ -38,8 +38,9 @@ const oomCheckMs = 250;
 /**
  * The isolators of --isolation, or the one line why the agent cannot start.
  * Isolators the host cannot run (no cgroup controller) are left out with a
- * warning; so is filesystem/linux for an agent that is not root when the
- * flag has its default (an explicit filesystem/linux is refused instead).
+ * warning. For an agent that is not root, `--isolation=filesystem/linux`
+ * alone (the default) means filesystem/posix; filesystem/linux named with
+ * other isolators is refused.
  */
 export function isolationFromFlags(flags: AgentFlags, workDir: string): Result<(context: IsolatorContext) => BuiltIsolation> {
   const fallback = defaultVolumeIsolation();

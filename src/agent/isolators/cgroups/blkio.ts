@@ -16,12 +16,14 @@ import { dirname, join } from 'node:path';
 import { err, ok } from '../../../lib/result.js';
 import { ioLimitsOf, type IoLimits } from '../io-labels.js';
 import type { IsolatedContainer, Isolator, IsolatorContext } from '../isolator.js';
-import { Cgroup, cgroupsUnder } from './cgroup.js';
+import { Cgroup, removeOrphanCgroups } from './cgroup.js';
 import type { CgroupHierarchy } from './hierarchy.js';
 
 export interface CgroupsBlkioOptions {
   readonly blkio: CgroupHierarchy;
   readonly root: string;
+  /** Whether its cleanup removes the container's cgroup (cpu.ts says why it may not). */
+  readonly removesCgroup: boolean;
   readonly context: IsolatorContext;
 }
 
@@ -86,17 +88,7 @@ export function cgroupsBlkioIsolator(options: CgroupsBlkioOptions): Isolator {
     name: 'cgroups/blkio',
     recover: (containers) => {
       for (const container of containers) made.add(container.containerId);
-      const known = new Set(containers.map((container) => container.containerId));
-      void (async () => {
-        for (const containerId of cgroupsUnder(options.blkio, options.root)) {
-          if (known.has(containerId)) continue;
-          try {
-            await cgroupOf(containerId).remove();
-          } catch (error) {
-            options.context.warn(`cgroups/blkio: cannot remove the cgroup of unknown container ${containerId}: ${(error as Error).message}`);
-          }
-        }
-      })();
+      void removeOrphanCgroups([options.blkio], options.root, new Set(made), (message) => options.context.warn(`cgroups/blkio: ${message}`));
     },
     prepare: (container) => {
       const limits = ioLimitsOf(container.labels);
@@ -122,8 +114,8 @@ export function cgroupsBlkioIsolator(options: CgroupsBlkioOptions): Isolator {
       }
     },
     cleanup: async (containerId) => {
-      if (!made.delete(containerId)) return;
-      await cgroupOf(containerId).remove();
+      made.delete(containerId);
+      if (options.removesCgroup) await cgroupOf(containerId).remove();
     },
   } satisfies Isolator;
 }

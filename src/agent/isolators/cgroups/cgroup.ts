@@ -6,7 +6,7 @@
  * it makes lives, so that one agent's cgroups are found again after a restart
  * and told from anyone else's.
  */
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupHierarchy } from './hierarchy.js';
 
@@ -32,6 +32,10 @@ export class Cgroup {
 
   write(file: string, value: string | number): void {
     writeFileSync(join(this.path, file), String(value));
+  }
+
+  has(file: string): boolean {
+    return existsSync(join(this.path, file));
   }
 
   read(file: string): string {
@@ -87,6 +91,34 @@ export function cgroupsUnder(hierarchy: CgroupHierarchy, root: string): string[]
       .map((entry) => entry.name);
   } catch {
     return [];
+  }
+}
+
+/**
+ * Removes the cgroups under `root` that belong to no container in `known`
+ * (they ended while the agent was down). Every hierarchy is listed before the
+ * first removal waits, so a container launched meanwhile is never taken for
+ * an orphan.
+ */
+export async function removeOrphanCgroups(
+  hierarchies: readonly CgroupHierarchy[],
+  root: string,
+  known: ReadonlySet<string>,
+  warn: (message: string) => void,
+): Promise<void> {
+  const orphans: Cgroup[] = [];
+  const seen = new Set<string>();
+  for (const hierarchy of hierarchies) {
+    if (seen.has(hierarchy.mountPoint)) continue;
+    seen.add(hierarchy.mountPoint);
+    for (const containerId of cgroupsUnder(hierarchy, root)) if (!known.has(containerId)) orphans.push(Cgroup.of(hierarchy, root, containerId));
+  }
+  for (const orphan of orphans) {
+    try {
+      await orphan.remove();
+    } catch (error) {
+      warn(`cannot remove the cgroup ${orphan.path} of a container this agent no longer knows: ${(error as Error).message}`);
+    }
   }
 }
 

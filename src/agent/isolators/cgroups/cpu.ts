@@ -12,7 +12,7 @@
 import { ok, err } from '../../../lib/result.js';
 import type { IsolatedContainer, Isolator, IsolatorContext } from '../isolator.js';
 import type { ResourceStatistics } from '../statistics.js';
-import { Cgroup, cgroupsUnder } from './cgroup.js';
+import { Cgroup, removeOrphanCgroups } from './cgroup.js';
 import type { CgroupHierarchy } from './hierarchy.js';
 
 export interface CgroupsCpuOptions {
@@ -21,6 +21,13 @@ export interface CgroupsCpuOptions {
   readonly cpuacct: CgroupHierarchy | undefined;
   readonly root: string;
   readonly enableCfs: boolean;
+  /**
+   * Whether its cleanup removes the container's cgroup. Under v2 the cpu,
+   * memory and io controllers share one directory, which only the isolator
+   * that cleans up last removes (registry.ts), so that cgroups/mem can still
+   * read the OOM count there.
+   */
+  readonly removesCgroup: boolean;
   readonly context: IsolatorContext;
 }
 
@@ -57,8 +64,11 @@ export function cgroupsCpuIsolator(options: CgroupsCpuOptions): Isolator {
     const shares = Math.max(sharesMin, Math.floor(wanted.cpus * sharesPerCpu));
     if (options.cpu.version === 1) {
       cgroup.write('cpu.shares', shares);
-      cgroup.write('cpu.cfs_period_us', cfsPeriodUs);
-      cgroup.write('cpu.cfs_quota_us', wanted.quotaUs ?? -1);
+      // A kernel without CFS bandwidth control has no such files: only a wanted quota needs them.
+      if (wanted.quotaUs !== undefined || cgroup.has('cpu.cfs_quota_us')) {
+        cgroup.write('cpu.cfs_period_us', cfsPeriodUs);
+        cgroup.write('cpu.cfs_quota_us', wanted.quotaUs ?? -1);
+      }
     } else {
       cgroup.write('cpu.weight', Math.max(1, Math.min(10_000, 1 + Math.floor(((shares - 2) * 9_999) / 262_142))));
       cgroup.write('cpu.max', `${wanted.quotaUs ?? 'max'} ${cfsPeriodUs}`);
@@ -70,7 +80,9 @@ export function cgroupsCpuIsolator(options: CgroupsCpuOptions): Isolator {
     name: 'cgroups/cpu',
     recover: (containers) => {
       for (const container of containers) settings.set(container.containerId, settingsOf(container, options.enableCfs));
-      void removeOrphans(options, new Set(containers.map((container) => container.containerId)));
+      void removeOrphanCgroups([options.cpu, ...(options.cpuacct !== undefined ? [options.cpuacct] : [])], options.root, new Set(containers.map((container) => container.containerId)), (message) =>
+        options.context.warn(`cgroups/cpu: ${message}`),
+      );
     },
     prepare: (container) => {
       try {
@@ -88,11 +100,10 @@ export function cgroupsCpuIsolator(options: CgroupsCpuOptions): Isolator {
         return err(`cgroups/cpu: cannot set up the cpu cgroup of container ${container.containerId}: ${(error as Error).message}`);
       }
     },
-    update: (containerId, resources) => {
-      const previous = settings.get(containerId);
-      if (previous === undefined) return;
+    update: (containerId, spec) => {
+      if (!settings.has(containerId)) return;
       try {
-        apply(containerId, { cpus: resources.scalarValue('cpus'), quotaUs: previous.quotaUs });
+        apply(containerId, settingsOf(spec, options.enableCfs));
       } catch (error) {
         options.context.warn(`cgroups/cpu: cannot update container ${containerId}: ${(error as Error).message}`);
       }
@@ -100,6 +111,7 @@ export function cgroupsCpuIsolator(options: CgroupsCpuOptions): Isolator {
     usage: (containerId) => Promise.resolve(cpuUsage(options, containerId, settings.get(containerId))),
     cleanup: async (containerId) => {
       settings.delete(containerId);
+      if (!options.removesCgroup) return;
       await cpuOf(containerId).remove();
       await cpuacctOf(containerId)?.remove();
     },
@@ -129,18 +141,4 @@ function cpuUsage(options: CgroupsCpuOptions, containerId: string, wanted: CpuSe
     cpus_nr_throttled: stat.get('nr_throttled') ?? 0,
     cpus_throttled_time_secs: (stat.get('throttled_time') ?? 0) / 1e9,
   };
-}
-
-/** cgroups left by containers this agent no longer knows (they ended while it was down): emptied and removed. */
-async function removeOrphans(options: CgroupsCpuOptions, known: ReadonlySet<string>): Promise<void> {
-  for (const hierarchy of [options.cpu, ...(options.cpuacct !== undefined && options.cpu.version === 1 ? [options.cpuacct] : [])]) {
-    for (const containerId of cgroupsUnder(hierarchy, options.root)) {
-      if (known.has(containerId)) continue;
-      try {
-        await Cgroup.of(hierarchy, options.root, containerId).remove();
-      } catch (error) {
-        options.context.warn(`cgroups/cpu: cannot remove the cgroup of unknown container ${containerId}: ${(error as Error).message}`);
-      }
-    }
-  }
 }

@@ -15,13 +15,15 @@ import { formatBytes } from '../../../lib/bytes.js';
 import { err, ok } from '../../../lib/result.js';
 import type { IsolatedContainer, Isolator, IsolatorContext } from '../isolator.js';
 import type { ResourceStatistics } from '../statistics.js';
-import { Cgroup, cgroupsUnder } from './cgroup.js';
+import { Cgroup, removeOrphanCgroups } from './cgroup.js';
 import type { CgroupHierarchy } from './hierarchy.js';
 
 export interface CgroupsMemOptions {
   readonly memory: CgroupHierarchy;
   readonly root: string;
   readonly oomCheckMs: number;
+  /** Whether its cleanup removes the container's cgroup (cpu.ts says why it may not). */
+  readonly removesCgroup: boolean;
   readonly context: IsolatorContext;
 }
 
@@ -97,7 +99,9 @@ export function cgroupsMemIsolator(options: CgroupsMemOptions): Isolator {
     name: 'cgroups/mem',
     recover: (containers) => {
       for (const container of containers) watch(container.containerId, settingsOf(container));
-      void removeOrphans(options, new Set(containers.map((container) => container.containerId)));
+      void removeOrphanCgroups([options.memory], options.root, new Set(containers.map((container) => container.containerId)), (message) =>
+        options.context.warn(`cgroups/mem: ${message}`),
+      );
     },
     prepare: (container) => {
       try {
@@ -111,10 +115,10 @@ export function cgroupsMemIsolator(options: CgroupsMemOptions): Isolator {
         return err(`cgroups/mem: cannot set up the memory cgroup of container ${container.containerId}: ${(error as Error).message}`);
       }
     },
-    update: (containerId, resources) => {
+    update: (containerId, spec) => {
       const entry = watched.get(containerId);
       if (entry === undefined) return;
-      const settings = settingsOf({ resources, limits: entry.settings.limitBytes === undefined ? { mem: Infinity } : {} });
+      const settings = settingsOf(spec);
       try {
         apply(containerId, settings);
         entry.settings = settings;
@@ -127,7 +131,7 @@ export function cgroupsMemIsolator(options: CgroupsMemOptions): Isolator {
     cleanup: async (containerId) => {
       checkOom(containerId);
       forget(containerId);
-      await cgroupOf(containerId).remove();
+      if (options.removesCgroup) await cgroupOf(containerId).remove();
     },
     close: () => {
       for (const containerId of [...watched.keys()]) forget(containerId);
@@ -149,15 +153,4 @@ function memoryUsage(options: CgroupsMemOptions, containerId: string, settings: 
     mem_rss_bytes: stat.get('total_rss') ?? stat.get('rss') ?? 0,
     mem_cache_bytes: stat.get('total_cache') ?? stat.get('cache') ?? 0,
   };
-}
-
-async function removeOrphans(options: CgroupsMemOptions, known: ReadonlySet<string>): Promise<void> {
-  for (const containerId of cgroupsUnder(options.memory, options.root)) {
-    if (known.has(containerId)) continue;
-    try {
-      await Cgroup.of(options.memory, options.root, containerId).remove();
-    } catch (error) {
-      options.context.warn(`cgroups/mem: cannot remove the cgroup of unknown container ${containerId}: ${(error as Error).message}`);
-    }
-  }
 }

@@ -5,7 +5,7 @@
  * e2e tests' (test/e2e/cgroups.test.ts, v1 on this host); here v2, which
  * this host does not offer, is checked too.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testRoot } from '../../../../test/support/test-root.js';
@@ -49,12 +49,13 @@ describe('cgroups/cpu', () => {
   it('v1: 1024 shares per cpu, no quota unless asked, a quota of limits.cpus', () => {
     const cpu = hierarchy('cpu', 1);
     const cpuacct = hierarchy('cpuacct', 1);
-    const isolator = cgroupsCpuIsolator({ cpu, cpuacct, root: 'berth', enableCfs: false, context });
+    const isolator = cgroupsCpuIsolator({ cpu, cpuacct, root: 'berth', enableCfs: false, removesCgroup: true, context });
     const prepared = isolator.prepare?.(container('cpus:1.5;mem:64'));
     expect(prepared).toEqual({ ok: true, value: { cgroups: [join(cpu.mountPoint, 'berth', 'c1'), join(cpuacct.mountPoint, 'berth', 'c1')] } });
     expect(read(join(cpu.mountPoint, 'berth', 'c1', 'cpu.shares'))).toBe('1536');
-    expect(read(join(cpu.mountPoint, 'berth', 'c1', 'cpu.cfs_quota_us'))).toBe('-1');
-    const capped = cgroupsCpuIsolator({ cpu, cpuacct, root: 'capped', enableCfs: false, context });
+    // No quota wanted: a kernel's file would say -1; the fake has none, as a kernel without CFS bandwidth control.
+    expect(existsSync(join(cpu.mountPoint, 'berth', 'c1', 'cpu.cfs_quota_us'))).toBe(false);
+    const capped = cgroupsCpuIsolator({ cpu, cpuacct, root: 'capped', enableCfs: false, removesCgroup: true, context });
     capped.prepare?.(container('cpus:0.5', { cpus: 2 }));
     expect(read(join(cpu.mountPoint, 'capped', 'c1', 'cpu.cfs_quota_us'))).toBe('200000');
     expect(read(join(cpu.mountPoint, 'capped', 'c1', 'cpu.cfs_period_us'))).toBe('100000');
@@ -62,15 +63,15 @@ describe('cgroups/cpu', () => {
 
   it('v1: --cgroups_enable_cfs caps at the cpus asked for; an infinite limit has no quota', () => {
     const cpu = hierarchy('cpu', 1);
-    cgroupsCpuIsolator({ cpu, cpuacct: undefined, root: 'cfs', enableCfs: true, context }).prepare?.(container('cpus:0.25'));
+    cgroupsCpuIsolator({ cpu, cpuacct: undefined, root: 'cfs', enableCfs: true, removesCgroup: true, context }).prepare?.(container('cpus:0.25'));
     expect(read(join(cpu.mountPoint, 'cfs', 'c1', 'cpu.cfs_quota_us'))).toBe('25000');
-    cgroupsCpuIsolator({ cpu, cpuacct: undefined, root: 'inf', enableCfs: true, context }).prepare?.(container('cpus:0.25', { cpus: Infinity }));
-    expect(read(join(cpu.mountPoint, 'inf', 'c1', 'cpu.cfs_quota_us'))).toBe('-1');
+    cgroupsCpuIsolator({ cpu, cpuacct: undefined, root: 'inf', enableCfs: true, removesCgroup: true, context }).prepare?.(container('cpus:0.25', { cpus: Infinity }));
+    expect(existsSync(join(cpu.mountPoint, 'inf', 'c1', 'cpu.cfs_quota_us'))).toBe(false);
   });
 
   it('v2: cpu.weight from the shares, cpu.max for the quota, the controller enabled down the tree; usage from cpu.stat', async () => {
     const unified = hierarchy('unified', 2);
-    const isolator = cgroupsCpuIsolator({ cpu: unified, cpuacct: unified, root: 'berth', enableCfs: false, context });
+    const isolator = cgroupsCpuIsolator({ cpu: unified, cpuacct: unified, root: 'berth', enableCfs: false, removesCgroup: true, context });
     expect(isolator.prepare?.(container('cpus:1', { cpus: 1.5 }))).toEqual({ ok: true, value: { cgroups: [join(unified.mountPoint, 'berth', 'c1')] } });
     expect(read(join(unified.mountPoint, 'cgroup.subtree_control'))).toBe('+cpu');
     expect(read(join(unified.mountPoint, 'berth', 'cgroup.subtree_control'))).toBe('+cpu');
@@ -92,17 +93,17 @@ describe('cgroups/cpu', () => {
 describe('cgroups/mem', () => {
   it("v1: the container's mem is its hard and soft limit, at least 32 MB; limits.mem raises the hard one", () => {
     const memory = hierarchy('memory', 1);
-    cgroupsMemIsolator({ memory, root: 'a', oomCheckMs: 60_000, context }).prepare?.(container('cpus:1;mem:64'));
+    cgroupsMemIsolator({ memory, root: 'a', oomCheckMs: 60_000, removesCgroup: true, context }).prepare?.(container('cpus:1;mem:64'));
     expect(read(join(memory.mountPoint, 'a', 'c1', 'memory.limit_in_bytes'))).toBe(String(64 * 1024 * 1024));
     expect(read(join(memory.mountPoint, 'a', 'c1', 'memory.soft_limit_in_bytes'))).toBe(String(64 * 1024 * 1024));
-    cgroupsMemIsolator({ memory, root: 'b', oomCheckMs: 60_000, context }).prepare?.(container('mem:8', { mem: 128 }));
+    cgroupsMemIsolator({ memory, root: 'b', oomCheckMs: 60_000, removesCgroup: true, context }).prepare?.(container('mem:8', { mem: 128 }));
     expect(read(join(memory.mountPoint, 'b', 'c1', 'memory.limit_in_bytes'))).toBe(String(128 * 1024 * 1024));
     expect(read(join(memory.mountPoint, 'b', 'c1', 'memory.soft_limit_in_bytes'))).toBe(String(32 * 1024 * 1024));
   });
 
   it('v1: an OOM kill seen at cleanup limits the container with the memory reason, before the cgroup goes', async () => {
     const memory = hierarchy('memory', 1);
-    const isolator = cgroupsMemIsolator({ memory, root: 'oom', oomCheckMs: 60_000, context });
+    const isolator = cgroupsMemIsolator({ memory, root: 'oom', oomCheckMs: 60_000, removesCgroup: true, context });
     isolator.prepare?.(container('mem:64'));
     const directory = join(memory.mountPoint, 'oom', 'c1');
     writeFileSync(join(directory, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
@@ -115,9 +116,36 @@ describe('cgroups/mem', () => {
     ]);
   });
 
+  it('update keeps the limits: a finite limits.mem stays the hard limit, a cpu quota follows the new cpus', () => {
+    const memory = hierarchy('memory', 1);
+    const mem = cgroupsMemIsolator({ memory, root: 'up', oomCheckMs: 60_000, removesCgroup: true, context });
+    mem.prepare?.(container('mem:64', { mem: 1024 }));
+    mem.update?.('c1', { resources: Resources.parse('mem:128'), limits: { mem: 1024 }, labels: {} });
+    expect(read(join(memory.mountPoint, 'up', 'c1', 'memory.limit_in_bytes'))).toBe(String(1024 * 1024 * 1024));
+    expect(read(join(memory.mountPoint, 'up', 'c1', 'memory.soft_limit_in_bytes'))).toBe(String(128 * 1024 * 1024));
+    mem.close?.();
+    const cpu = hierarchy('cpu', 1);
+    const cpus = cgroupsCpuIsolator({ cpu, cpuacct: undefined, root: 'up', enableCfs: true, removesCgroup: true, context });
+    cpus.prepare?.(container('cpus:1'));
+    cpus.update?.('c1', { resources: Resources.parse('cpus:3'), limits: {}, labels: {} });
+    expect(read(join(cpu.mountPoint, 'up', 'c1', 'cpu.shares'))).toBe('3072');
+    expect(read(join(cpu.mountPoint, 'up', 'c1', 'cpu.cfs_quota_us'))).toBe('300000');
+  });
+
+  it("v2: an isolator that does not own the shared directory leaves it, so that cgroups/mem still reads the OOM count there", async () => {
+    const unified = hierarchy('unified', 2);
+    const isolator = cgroupsMemIsolator({ memory: unified, root: 'berth', oomCheckMs: 60_000, removesCgroup: false, context });
+    isolator.prepare?.(container('mem:64'));
+    writeFileSync(join(unified.mountPoint, 'berth', 'c1', 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
+    limited.length = 0;
+    await isolator.cleanup?.('c1');
+    expect(limited.map((limitation) => limitation.reason)).toEqual(['REASON_CONTAINER_LIMITATION_MEMORY']);
+    expect(read(join(unified.mountPoint, 'berth', 'c1', 'memory.events'))).toContain('oom_kill 1');
+  });
+
   it('v2: memory.max and memory.low; an infinite limit is max; usage from memory.current and memory.stat', async () => {
     const unified = hierarchy('unified', 2);
-    const isolator = cgroupsMemIsolator({ memory: unified, root: 'berth', oomCheckMs: 60_000, context });
+    const isolator = cgroupsMemIsolator({ memory: unified, root: 'berth', oomCheckMs: 60_000, removesCgroup: true, context });
     isolator.prepare?.(container('mem:64', { mem: Infinity }));
     const directory = join(unified.mountPoint, 'berth', 'c1');
     expect(read(join(directory, 'memory.max'))).toBe('max');
