@@ -237,9 +237,8 @@ export function createMasterState(
   registryDurable = false,
 ): MasterState {
   const allocator = new Allocator(config.allocator);
-  allocator.updateWeights(config.weights);
-  // What operators set through the API outlives --weights given at start.
-  allocator.updateWeights(registry.weights);
+  // The registry's weights replace --weights (spec/core.md 5.3); the shell writes the flag's into an empty registry.
+  allocator.updateWeights(registry.weights.size > 0 ? registry.weights : config.weights);
   for (const [role, quota] of registry.quota) allocator.updateQuota(role, quotaOf(quota as QuotaConfig));
   return {
     config,

@@ -56,7 +56,27 @@ describe('registry: SQLite', () => {
     reopened.close();
   });
 
-  it('an unreachable agent that comes back is admitted again; a gone one stays gone', () => {
+  it('stores an agent that comes back as admitted, and one marked gone from unreachable with its hostname', () => {
+    const path = join(directory, 'registry.sqlite');
+    const store = open(path);
+    store.apply({ type: 'admit_agent', agentId: 'S5', agent: agent(5) });
+    store.apply({ type: 'mark_agent_unreachable', agentId: 'S5', hostname: 'host5', unreachableTimeMs: 7 });
+    store.apply({ type: 'mark_agent_reachable', agentId: 'S5', agent: agent(5) });
+    store.apply({ type: 'admit_agent', agentId: 'S6', agent: agent(6) });
+    store.apply({ type: 'mark_agent_unreachable', agentId: 'S6', hostname: 'host6', unreachableTimeMs: 8 });
+    store.apply({ type: 'mark_agent_gone', agentId: 'S6', goneTimeMs: 9 });
+    store.close();
+    const reopened = open(path);
+    expect(reopened.recovered.admitted.get('S5')).toEqual(agent(5));
+    expect(reopened.recovered.unreachable.size).toBe(0);
+    expect(reopened.recovered.gone.get('S6')).toEqual({ goneTimeMs: 9 });
+    reopened.close();
+    const database = new Database(path, { readonly: true });
+    expect(database.prepare("SELECT hostname, state FROM agents WHERE id = 'S6'").get()).toEqual({ hostname: 'host6', state: 'gone' });
+    database.close();
+  });
+
+  it('pure: an unreachable agent that comes back is admitted again; a gone one stays gone', () => {
     const state = [
       { type: 'mark_agent_unreachable', agentId: 'S1', hostname: 'h', unreachableTimeMs: 5 },
       { type: 'mark_agent_reachable', agentId: 'S1', agent: agent(1) },

@@ -131,7 +131,12 @@ export class SqliteRegistryStore implements RegistryStore {
           setAgent(operation.agentId, 'unreachable', { hostname: operation.hostname }, operation.unreachableTimeMs);
           return;
         case 'mark_agent_gone':
-          setAgent(operation.agentId, 'gone', this.snapshot.admitted.get(operation.agentId) ?? {}, operation.goneTimeMs);
+          setAgent(
+            operation.agentId,
+            'gone',
+            this.snapshot.admitted.get(operation.agentId) ?? { hostname: this.snapshot.unreachable.get(operation.agentId)?.hostname ?? '' },
+            operation.goneTimeMs,
+          );
           return;
         case 'remove_agent':
           database.prepare('DELETE FROM agents WHERE id = ?').run(operation.agentId);

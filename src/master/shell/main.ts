@@ -70,6 +70,8 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   const random = flags.seed !== undefined ? new SeededRandom(flags.seed) : systemRandom;
   const info = masterInfo(systemRandom.uuid(), ip, flags.advertise_port ?? port, hostname);
   const durable = registry.value instanceof SqliteRegistryStore;
+  // A registry without weights takes the flag's, so that they survive a restart without it (Mesos 5.3).
+  if (registry.value.recovered.weights.size === 0 && config.value.weights.size > 0) registry.value.apply({ type: 'update_weights', weights: config.value.weights });
   const core = new MasterCore(config.value, info, random, systemClock.nowMs(), registry.value.recovered, durable);
   runtime = new MasterRuntime(core, systemClock, logger, registry.value);
   if (!durable) logger.warn('The registry is in memory (no --work_dir, or --registry=in_memory): a restarted master forgets its agents, weights and quota');

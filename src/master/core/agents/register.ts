@@ -115,10 +115,10 @@ function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkReques
   const state = ctx.state;
   const wasUnreachable = state.unreachableAgents.has(agentId);
   const agent = newAgent(ctx, agentId, request, total);
-  // Recovered agents are in the registry already; an unreachable one is marked reachable below.
-  if (!state.recoveredAgents.delete(agentId) && !wasUnreachable) {
-    ctx.registry({ type: 'admit_agent', agentId, agent: { hostname: agent.hostname, ip: agent.ip, port: agent.port } });
-  }
+  // Recorded before anything is said of the agent; a recovered agent is in the registry already.
+  const registered = { hostname: agent.hostname, ip: agent.ip, port: agent.port };
+  if (wasUnreachable) ctx.registry({ type: 'mark_agent_reachable', agentId, agent: registered });
+  else if (!state.recoveredAgents.delete(agentId)) ctx.registry({ type: 'admit_agent', agentId, agent: registered });
   state.agents.set(agent.id, agent);
   attachLink(ctx, agent, linkId, request.epoch);
   agent.reregisteredTimeMs = ctx.nowMs;

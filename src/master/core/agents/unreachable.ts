@@ -3,13 +3,14 @@
  *
  * An agent is marked unreachable when it misses max_agent_ping_timeouts pings
  * in a row on its link, or when, its link broken, it has not linked again
- * within agent_reregister_timeout. Then, in Mesos' order: its pending
- * operations are OPERATION_UNREACHABLE; it leaves the allocator; each of its
- * tasks is TASK_UNREACHABLE for PARTITION_AWARE frameworks and TASK_LOST for
- * the others, REASON_AGENT_REMOVED, with unreachable_time, and moves to its
- * framework's unreachable tasks; its offers are rescinded; every connected
- * framework gets FAILURE. Nothing is killed: the agent's tasks may well run
- * on. No operator AGENT_REMOVED event, as in Mesos.
+ * within agent_reregister_timeout (as --agent_removal_rate_limit allows).
+ * Then: the registry records it; its pending operations are
+ * OPERATION_UNREACHABLE; its offers are rescinded; each of its tasks is
+ * TASK_UNREACHABLE for PARTITION_AWARE frameworks and TASK_LOST for the
+ * others, REASON_AGENT_REMOVED, with unreachable_time, and moves to its
+ * framework's unreachable tasks; it leaves the allocator; every framework
+ * gets FAILURE. Nothing is killed: the agent's tasks may well run on. No
+ * operator AGENT_REMOVED event, as in Mesos.
  *
  * When such an agent links again, it is admitted again with what it reports,
  * and every task it reports gets an UPDATE with its real state,
@@ -22,7 +23,7 @@
  */
 import type { StepContext } from '../context.js';
 import { rescindOffer } from '../offers.js';
-import type { Agent, UnreachableCause } from '../state.js';
+import type { Agent, MasterState, UnreachableCause } from '../state.js';
 import { dropOperationsOf } from '../storage/operation-status.js';
 import { applyMasterUpdate, masterStatus } from '../tasks/master-update.js';
 import { forgetExecutor } from './executors.js';
@@ -33,6 +34,11 @@ import { reregisterTimerKey } from './reregister-timer.js';
 const unreachableAgentsMax = 100_000;
 
 export const unreachablePermitTimerKey = 'unreachable:permit';
+
+function rememberUnreachable(state: MasterState, agentId: string, hostname: string, unreachableTimeMs: number): void {
+  state.unreachableAgents.set(agentId, { hostname, unreachableTimeMs });
+  if (state.unreachableAgents.size > unreachableAgentsMax) state.unreachableAgents.delete(state.unreachableAgents.keys().next().value as string);
+}
 
 export function onReregisterTimer(ctx: StepContext, agentId: string): void {
   const agent = ctx.state.agents.get(agentId);
@@ -102,7 +108,7 @@ function markRecoveredAgentUnreachable(ctx: StepContext, agentId: string, hostna
   ctx.log('warn', `Agent ${agentId} (${hostname}) did not re-register within ${state.config.agentReregisterTimeoutMs} ms of this master's start: marking it unreachable`);
   ctx.registry({ type: 'mark_agent_unreachable', agentId, hostname, unreachableTimeMs: ctx.nowMs });
   state.recoveredAgents.delete(agentId);
-  state.unreachableAgents.set(agentId, { hostname, unreachableTimeMs: ctx.nowMs });
+  rememberUnreachable(state, agentId, hostname, ctx.nowMs);
   state.counters.increment('master/slave_unreachable_completed');
   state.counters.increment('master/recovery_slave_removals');
   for (const framework of state.frameworks.values()) ctx.sendToFramework(framework, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
@@ -114,6 +120,8 @@ function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string): void
   ctx.log('warn', `Marking agent ${agent.id} (${agent.hostname}) unreachable: ${why}`);
   ctx.registry({ type: 'mark_agent_unreachable', agentId: agent.id, hostname: agent.hostname, unreachableTimeMs });
   state.counters.increment('master/slave_unreachable_completed');
+  state.counters.increment('master/slave_removals');
+  state.counters.increment('master/slave_removals/reason_unhealthy');
   dropOperationsOf(ctx, agent, `Agent ${agent.id} is unreachable`, 'OPERATION_UNREACHABLE');
   for (const offerId of [...agent.offers]) rescindOffer(ctx, offerId);
   for (const [framework, task] of tasksOn(ctx, agent)) {
@@ -142,8 +150,7 @@ function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string): void
   state.timers.cancel(`ping:${agent.id}`);
   state.timers.cancel(reregisterTimerKey(agent.id));
   state.agents.delete(agent.id);
-  state.unreachableAgents.set(agent.id, { hostname: agent.hostname, unreachableTimeMs });
-  if (state.unreachableAgents.size > unreachableAgentsMax) state.unreachableAgents.delete(state.unreachableAgents.keys().next().value as string);
+  rememberUnreachable(state, agent.id, agent.hostname, unreachableTimeMs);
   for (const framework of state.frameworks.values()) {
     ctx.sendToFramework(framework, { type: 'FAILURE', failure: { agent_id: { value: agent.id } } });
   }
@@ -155,8 +162,8 @@ function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string): void
  * were replaced by the reported ones (tasks/reported.ts).
  */
 export function onUnreachableAgentReadmitted(ctx: StepContext, agent: Agent): void {
+  // The registry has it as reachable already (register.ts admitUnknownAgent).
   ctx.state.unreachableAgents.delete(agent.id);
-  ctx.registry({ type: 'mark_agent_reachable', agentId: agent.id, agent: { hostname: agent.hostname, ip: agent.ip, port: agent.port } });
   ctx.state.counters.increment('master/slave_reregistrations_unreachable');
   ctx.log('info', `Unreachable agent ${agent.id} (${agent.hostname}) re-registered`);
   for (const [framework, task] of tasksOn(ctx, agent)) {

@@ -3,8 +3,8 @@
  * permanently dead. Its tasks end TASK_GONE_BY_OPERATOR with
  * REASON_AGENT_REMOVED_BY_OPERATOR for partition-aware frameworks, TASK_LOST
  * with REASON_AGENT_REMOVED for the others; every framework gets FAILURE.
- * A registered agent is told to shut down and removed; an unreachable one's
- * kept tasks get the same updates. The agent is never admitted again under
+ * A registered agent is told to shut down and removed (FAILURE to every
+ * framework); an unreachable one's kept tasks get the same updates. The agent is never admitted again under
  * that id: one that links anyway is refused with 410 and, as berth agents
  * do, kills what it runs and registers anew. 200 also when already gone,
  * 404 for an agent this master does not know.
@@ -48,8 +48,8 @@ export function onMarkAgentGone(ctx: StepContext, call: OperatorCall): Reply {
     if (agent.link !== undefined) ctx.sendToAgent(agent, { type: 'SHUTDOWN', shutdown: { message: 'Agent marked gone by an operator' } });
     removeAgent(ctx, agent, 'gone');
   } else {
+    // Its frameworks heard FAILURE when it became unreachable; a recovered one is only recorded as gone (spec 5.7).
     state.unreachableAgents.delete(agentId);
-    for (const framework of state.frameworks.values()) ctx.sendToFramework(framework, { type: 'FAILURE', failure: { agent_id: { value: agentId } } });
   }
   state.goneAgents.add(agentId);
   state.counters.increment('master/slaves_gone');
