@@ -9,7 +9,7 @@ import { quotaOf } from './operator/quota.js';
 import type { Random } from '../../lib/random.js';
 import type { MasterToAgentMessage } from '../../protocol/internal.js';
 import type { AgentCapability, FrameworkCapability, FrameworkInfo, TaskState } from '../../protocol/mesos.js';
-import type { WireAttribute, WireMasterInfo, WireTaskStatus } from '../../protocol/outputs.js';
+import type { WireAttribute, WireMasterInfo, WireTaskStatus, WireOperationStatus } from '../../protocol/outputs.js';
 import type { OfferConstraints } from '../../protocol/scheduler.js';
 import type { Resources } from '../../resources/index.js';
 import { Allocator } from '../allocator/allocator.js';
@@ -50,6 +50,12 @@ export interface Framework {
   readonly counters: Counters;
   /** Operations with feedback (an id) whose last update is not acknowledged: operation uuid by operation id. */
   readonly operations: Map<string, string>;
+  /**
+   * Reports on operations this master never sent (it failed over or
+   * restarted since), by operation id, until acknowledged: what
+   * RECONCILE_OPERATIONS answers for them (spec/core.md 5.3, issue 6 point 5).
+   */
+  readonly reportedOperations: Map<string, WireOperationStatus>;
 }
 
 export type OperationState = 'OPERATION_PENDING' | 'OPERATION_FINISHED' | 'OPERATION_FAILED';

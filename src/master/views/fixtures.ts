@@ -146,6 +146,7 @@ export function addFramework(state: MasterState, options: FrameworkOptions = {})
     executors: new Map(),
     counters: new Counters(),
     operations: new Map(),
+    reportedOperations: new Map(),
   };
   state.frameworks.set(id, framework);
   const policy = {

@@ -25,7 +25,7 @@ export function onAcknowledgeOperationStatus(ctx: StepContext, framework: Framew
 
 export function onReconcileOperations(ctx: StepContext, framework: Framework, call: SchedulerCall): Reply {
   const asked = call.reconcile_operations?.operations ?? [];
-  const ids = asked.length > 0 ? asked.map((operation) => operation.operation_id.value) : [...framework.operations.keys()];
+  const ids = asked.length > 0 ? asked.map((operation) => operation.operation_id.value) : [...framework.operations.keys(), ...framework.reportedOperations.keys()];
   for (const id of ids) {
     const requested = asked.find((operation) => operation.operation_id.value === id);
     const status = operationStatusOf(ctx, framework, id) ?? {

@@ -37,6 +37,7 @@ export function newFramework(id: string, info: FrameworkInfo, nowMs: number, rec
     executors: new Map(),
     counters: new Counters(),
     operations: new Map(),
+    reportedOperations: new Map(),
   };
 }
 

@@ -65,6 +65,7 @@ export function acknowledgeOperationStatus(ctx: StepContext, framework: Framewor
     ctx.state.operations.delete(operation.uuid);
     framework.operations.delete(operationId);
   }
+  if (framework.reportedOperations.get(operationId)?.uuid?.value === uuid) framework.reportedOperations.delete(operationId);
   const agent = ctx.state.agents.get(operation?.agentId ?? agentId ?? '');
   if (agent === undefined) return;
   ctx.sendToAgent(agent, {
@@ -77,7 +78,7 @@ export function acknowledgeOperationStatus(ctx: StepContext, framework: Framewor
 export function operationStatusOf(ctx: StepContext, framework: Framework, operationId: string): WireOperationStatus | undefined {
   const uuid = framework.operations.get(operationId);
   const operation = uuid === undefined ? undefined : ctx.state.operations.get(uuid);
-  return operation === undefined ? undefined : wireStatus(operation, operation.agentId);
+  return operation === undefined ? framework.reportedOperations.get(operationId) : wireStatus(operation, operation.agentId);
 }
 
 function wireStatus(operation: Operation, agentId: string): WireOperationStatus {
@@ -98,18 +99,16 @@ function wireStatus(operation: Operation, agentId: string): WireOperationStatus 
 function forwardUnknown(ctx: StepContext, agent: Agent, report: OperationStatusMessage): void {
   const framework = report.framework_id === undefined ? undefined : ctx.state.frameworks.get(report.framework_id.value);
   if (framework === undefined || report.operation_id === undefined) return;
-  ctx.sendToFramework(framework, {
-    type: 'UPDATE_OPERATION_STATUS',
-    update_operation_status: {
-      status: {
-        operation_id: { value: report.operation_id.value },
-        state: report.state,
-        ...(report.message !== undefined ? { message: report.message } : {}),
-        uuid: { value: report.status_uuid },
-        agent_id: { value: agent.id },
-      },
-    },
-  });
+  const status: WireOperationStatus = {
+    operation_id: { value: report.operation_id.value },
+    state: report.state,
+    ...(report.message !== undefined ? { message: report.message } : {}),
+    uuid: { value: report.status_uuid },
+    agent_id: { value: agent.id },
+  };
+  // Kept until acknowledged, so that RECONCILE_OPERATIONS knows it after a fail-over.
+  framework.reportedOperations.set(report.operation_id.value, status);
+  ctx.sendToFramework(framework, { type: 'UPDATE_OPERATION_STATUS', update_operation_status: { status } });
 }
 
 /**

@@ -181,6 +181,10 @@ describe('master: agent re-registration after a master fail-over', () => {
     expect(statuses).toEqual([
       { operation_id: { value: 'op-7' }, state: 'OPERATION_FINISHED', uuid: { value: statusUuid }, agent_id: { value: 'old-S0' } },
     ]);
+    // Recorded until acknowledged: reconciliation knows it, explicitly and implicitly (issue 6, point 5).
+    framework.call({ type: 'RECONCILE_OPERATIONS', reconcile_operations: { operations: [{ operation_id: { value: 'op-7' } }] } } as never);
+    framework.call({ type: 'RECONCILE_OPERATIONS', reconcile_operations: {} } as never);
+    expect(framework.eventsOf('UPDATE_OPERATION_STATUS').slice(1).map((e) => e.update_operation_status.status)).toEqual([statuses[0], statuses[0]]);
 
     framework.call({
       type: 'ACKNOWLEDGE_OPERATION_STATUS',
@@ -189,5 +193,7 @@ describe('master: agent re-registration after a master fail-over', () => {
     expect(agent.received.filter((r) => r.type === 'ACKNOWLEDGE_OPERATION_STATUS')).toMatchObject([
       { acknowledge_operation_status: { status_uuid: statusUuid } },
     ]);
+    framework.call({ type: 'RECONCILE_OPERATIONS', reconcile_operations: { operations: [{ operation_id: { value: 'op-7' } }] } } as never);
+    expect(framework.eventsOf('UPDATE_OPERATION_STATUS').at(-1)?.update_operation_status.status).toMatchObject({ state: 'OPERATION_UNKNOWN' });
   });
 });
