@@ -51,6 +51,18 @@ ensure_debian_package() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
 }
 
+# ensure_debian_file <path> <package>: installs <package> unless <path> exists (for what is not on PATH).
+ensure_debian_file() {
+  local path=$1 package=$2
+  if [[ -e "$path" ]]; then
+    return 0
+  fi
+  command -v apt-get >/dev/null 2>&1 || fail "$path is missing and this is not Debian: install $package"
+  say "installing Debian package $package (for $path)"
+  apt_get_update_once
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+}
+
 check_node() {
   command -v node >/dev/null 2>&1 || fail "node is missing: install Node $node_major_min or later"
   command -v npm >/dev/null 2>&1 || fail "npm is missing: install it with Node $node_major_min"
@@ -80,8 +92,11 @@ main() {
   ensure_debian_package unzip unzip
   ensure_debian_package bzip2 bzip2
   ensure_debian_package xz xz-utils
+  # MOUNT disks from loop images, and the tests' loop-mounted file systems.
+  ensure_debian_package mkfs.ext4 e2fsprogs
+  # HA: a real ZooKeeper for the tests and berth local --ha (Java comes with it).
+  ensure_debian_file /usr/share/java/zookeeper.jar zookeeper
   # Later work adds its system tools here, e.g.:
-  #   ensure_debian_package zkServer.sh zookeeper   (HA tests: a real ZooKeeper)
   #   ensure_debian_package chromium chromium        (UI tests: playwright-core drives it)
   install_npm_packages
 }

@@ -18,6 +18,9 @@ import { prepareMountDiskImages } from './mount-disk-images.js';
 import { registerAgentRoutes } from './routes.js';
 import { AgentRuntime } from './runtime.js';
 import { masterUrlFromFlag } from './master-url.js';
+import { LeaderDetector } from '../../ha/leader-detector.js';
+import { isZooKeeperUrl, parseZooKeeperUrl } from '../../ha/zk-url.js';
+import { ok } from '../../lib/result.js';
 import { checkBoot, openJournal } from './recovery.js';
 import { buildServices, type BuiltServices } from './services.js';
 import { liveExecutors, recoverRuntime } from './startup.js';
@@ -41,7 +44,10 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   }
   if (parsed.value.positional.length > 0) return fail(`Unexpected argument '${parsed.value.positional[0] ?? ''}': flags take the form --name=value`);
   const flags = parsed.value.values;
-  const masterUrl = masterUrlFromFlag(flags.master);
+  // --master=zk://...: the leader is found in ZooKeeper (and followed); else one fixed address.
+  const zk = isZooKeeperUrl(flags.master) ? parseZooKeeperUrl(flags.master, 'master') : undefined;
+  if (zk !== undefined && !zk.ok) return fail(zk.error);
+  const masterUrl = zk === undefined ? masterUrlFromFlag(flags.master) : ok(flags.master);
   if (!masterUrl.ok) return fail(masterUrl.error);
   try {
     mkdirSync(flags.work_dir, { recursive: true });
@@ -56,6 +62,9 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   if (journal !== undefined && !journal.ok) return fail(journal.error);
   const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'agent' } }, pino.destination(2));
   if (journal !== undefined && journal.value.errors > 0) logger.warn(`Skipped ${journal.value.errors} unreadable journal records (--no-strict)`);
+  const detector = zk === undefined ? undefined : new LeaderDetector(zk.value, logger);
+  const fixedMaster = masterUrl.value;
+  const currentMaster = (): string | undefined => (detector === undefined ? fixedMaster : detector.current());
   const app = createHttpServer();
   let runtime: AgentRuntime | undefined;
   let pid = '';
@@ -109,7 +118,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     boot,
     workDir,
     strict: flags.strict,
-    masterUrl: masterUrl.value,
+    masterUrl: currentMaster,
     services,
     resourceJournal: checkpointed.value.journal,
     logger,
@@ -129,6 +138,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   });
   logger.info(`Stopping (${stopReason})`);
   await agentRuntime.stop();
+  detector?.close();
   await services.close();
   await app.close();
   return stopReason.startsWith('fatal') ? 1 : 0;

@@ -17,7 +17,8 @@ export class MasterLink {
   private current: { epoch: number; abort: AbortController } | undefined;
 
   constructor(
-    private readonly masterUrl: string,
+    /** The leading master's base URL now; undefined while none is known (--master=zk://). */
+    private readonly masterUrl: () => string | undefined,
     private readonly dispatcher: Dispatcher,
     private readonly listener: LinkListener,
   ) {}
@@ -41,7 +42,9 @@ export class MasterLink {
 
   private async run(epoch: number, linkRequest: LinkRequest, signal: AbortSignal): Promise<void> {
     try {
-      const response = await request(`${this.masterUrl}/internal/v1/link`, {
+      const base = this.masterUrl();
+      if (base === undefined) throw new Error('no leading master is known yet');
+      const response = await request(`${base}/internal/v1/link`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(linkRequest),

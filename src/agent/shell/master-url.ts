@@ -1,9 +1,8 @@
-/** `--master=host:port` (or http://host:port) as a base URL; ZooKeeper URLs arrive with HA. */
+/** `--master=host:port` (or http://host:port) as a base URL; zk:// URLs are read by src/ha/zk-url.ts. */
 import { err, ok, type Result } from '../../lib/result.js';
 
 export function masterUrlFromFlag(value: string): Result<string> {
   const trimmed = value.trim();
-  if (trimmed.startsWith('zk://')) return err("Invalid value for flag 'master': zk:// URLs are not supported yet");
   const withScheme = /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
   try {
     const url = new URL(withScheme);

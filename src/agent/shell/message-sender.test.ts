@@ -43,7 +43,7 @@ async function fakeMaster(): Promise<{ url: string; received: Received[] }> {
 
 function sender(url: string): MessageSender {
   const dispatcher = new Agent();
-  const sender = new MessageSender(url, dispatcher, () => 'agent-1', () => undefined, () => undefined);
+  const sender = new MessageSender(() => url, dispatcher, () => 'agent-1', () => undefined, () => undefined);
   closers.push(async () => {
     sender.stop();
     await dispatcher.close();

@@ -44,7 +44,8 @@ export class MessageSender {
   private stopped = false;
 
   constructor(
-    private readonly masterUrl: string,
+    /** The leading master's base URL now; undefined while none is known. */
+    private readonly masterUrl: () => string | undefined,
     private readonly dispatcher: Dispatcher,
     private readonly agentId: () => string | undefined,
     private readonly onRefused: (epoch: number, message: string) => void,
@@ -112,7 +113,9 @@ export class MessageSender {
         batch.length === 1
           ? { agent_id: { value: agentId }, epoch: first.epoch, seq: first.seq, message: first.message }
           : { agent_id: { value: agentId }, epoch: first.epoch, messages: batch.map(({ seq, message }) => ({ seq, message })) };
-      const response = await request(`${this.masterUrl}/internal/v1/${batch.length === 1 ? 'message' : 'messages'}`, {
+      const base = this.masterUrl();
+      if (base === undefined) throw new Error('no leading master is known yet');
+      const response = await request(`${base}/internal/v1/${batch.length === 1 ? 'message' : 'messages'}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),

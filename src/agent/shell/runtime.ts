@@ -62,7 +62,8 @@ export class AgentRuntime {
     readonly core: AgentCore,
     readonly clock: Clock,
     readonly logger: Logger,
-    readonly masterUrl: string,
+    /** The leading master's base URL now (it changes with --master=zk://). */
+    readonly masterUrl: () => string | undefined,
     readonly workDir: string,
     readonly services: AgentServices,
     private journal: TaskJournal | undefined,

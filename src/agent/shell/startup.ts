@@ -30,7 +30,7 @@ export interface RecoveryInput {
   readonly boot: BootCheck;
   readonly workDir: string;
   readonly strict: boolean;
-  readonly masterUrl: string;
+  readonly masterUrl: () => string | undefined;
   readonly services: BuiltServices;
   /** The checkpointed resources' journal, opened before the configuration was checked against it. */
   readonly resourceJournal: ResourceJournal;

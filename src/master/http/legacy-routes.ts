@@ -6,6 +6,7 @@
  * prefix where Mesos serves it so. State endpoints support ?jsonp=.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { answerNotLeading, noOtherLeader, type LeaderLocator } from './standby.js';
 import { stringifyAscii } from '../../lib/json-ascii.js';
 import {
   flagsJson,
@@ -38,18 +39,24 @@ const stateViews: Record<string, View> = {
   weights: (state) => weightsJson(state),
 };
 
-export function registerLegacyRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined): void {
+export function registerLegacyRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined, leader: LeaderLocator = noOtherLeader): void {
   for (const [name, view] of Object.entries(stateViews)) {
     for (const prefix of ['/master', '']) {
-      app.get(`${prefix}/${name}`, (request, reply) => serveView(request, reply, runtime(), view));
+      app.get(`${prefix}/${name}`, (request, reply) => {
+        const current = runtime();
+        if (current === undefined) return answerNotLeading(request, reply, leader);
+        serveView(request, reply, current, view);
+      });
     }
   }
   for (const url of ['/master/health', '/health']) app.get(url, (_request, reply) => void reply.code(200).send());
   for (const url of ['/master/redirect', '/redirect']) {
     app.get(url, (_request, reply) => {
       const info = runtime()?.core.state.info;
-      if (info === undefined) return void reply.code(503).type('text/plain').send('No leader elected');
-      void reply.code(307).header('Location', `//${info.hostname}:${info.port}`).send();
+      const elsewhere = leader();
+      if (info !== undefined) return void reply.code(307).header('Location', `//${info.hostname}:${info.port}`).send();
+      if (elsewhere !== undefined) return void reply.code(307).header('Location', `//${new URL(elsewhere).host}`).send();
+      void reply.code(503).type('text/plain').send('No leader elected');
     });
   }
   // A redirect to a sub-path would loop between masters, so Mesos answers 404.
@@ -61,8 +68,7 @@ export function registerLegacyRoutes(app: FastifyInstance, runtime: () => Master
   });
 }
 
-function serveView(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime | undefined, view: View): void {
-  if (runtime === undefined) return void reply.code(503).type('text/plain').send('Master has not finished recovery');
+function serveView(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime, view: View): void {
   const query = request.query as Query;
   const body = stringifyAscii(view(runtime.core.state, query));
   const jsonp = query['jsonp'];

@@ -15,16 +15,17 @@ import { getMetrics } from '../views/metrics.js';
 import type { MasterRuntime } from '../shell/runtime.js';
 import { metricsSnapshot } from './metrics-snapshot.js';
 import { sendReply } from './replies.js';
+import { answerNotLeading, noOtherLeader, type LeaderLocator } from './standby.js';
 import { authenticatedPrincipal } from './authentication.js';
 
-export function registerOperatorRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined): void {
+export function registerOperatorRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined, leader: LeaderLocator = noOtherLeader): void {
   for (const url of ['/api/v1', '/master/api/v1']) {
-    app.all(url, (request, reply) => handleOperatorRequest(request, reply, runtime()));
+    app.all(url, (request, reply) => handleOperatorRequest(request, reply, runtime(), leader));
   }
 }
 
-function handleOperatorRequest(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime | undefined): void {
-  if (runtime === undefined) return void sendReply(reply, { status: 503, body: 'Master has not finished recovery' });
+function handleOperatorRequest(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime | undefined, leader: LeaderLocator): void {
+  if (runtime === undefined) return answerNotLeading(request, reply, leader);
   if (request.method !== 'POST') {
     return void reply.code(405).header('Allow', 'POST').type('text/plain').send(`Expecting 'POST', received '${request.method}'`);
   }

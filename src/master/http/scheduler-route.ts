@@ -14,15 +14,16 @@ import { validateSchedulerCall } from '../core/calls/call-validation.js';
 import type { Reply } from '../core/events.js';
 import type { MasterRuntime } from '../shell/runtime.js';
 import { sendReply } from './replies.js';
+import { answerNotLeading, noOtherLeader, type LeaderLocator } from './standby.js';
 
-export function registerSchedulerRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined): void {
+export function registerSchedulerRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined, leader: LeaderLocator = noOtherLeader): void {
   for (const url of ['/api/v1/scheduler', '/master/api/v1/scheduler']) {
-    app.all(url, (request, reply) => handleSchedulerRequest(request, reply, runtime()));
+    app.all(url, (request, reply) => handleSchedulerRequest(request, reply, runtime(), leader));
   }
 }
 
-function handleSchedulerRequest(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime | undefined): void {
-  if (runtime === undefined) return void sendReply(reply, { status: 503, body: 'Master has not finished recovery' });
+function handleSchedulerRequest(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime | undefined, leader: LeaderLocator): void {
+  if (runtime === undefined) return answerNotLeading(request, reply, leader);
   if (request.method !== 'POST') {
     return void reply.code(405).header('Allow', 'POST').type('text/plain').send(`Expecting 'POST', received '${request.method}'`);
   }

@@ -12,13 +12,14 @@ import { assert } from '../../lib/assert.js';
 import { bodyText } from '../../lib/http/server.js';
 import type { MasterRuntime } from '../shell/runtime.js';
 import { sendReply } from './replies.js';
+import { answerNotLeading, noOtherLeader, type LeaderLocator } from './standby.js';
 import { authenticatedPrincipal } from './authentication.js';
 import { legacyStorageCall, legacyStorageEndpoints, type LegacyStorageEndpoint } from './storage-form.js';
 
-export function registerStorageRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined): void {
+export function registerStorageRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined, leader: LeaderLocator = noOtherLeader): void {
   for (const endpoint of legacyStorageEndpoints) {
     for (const prefix of ['/master', '']) {
-      app.all(`${prefix}/${endpoint}`, (request, reply) => handleStorageRequest(endpoint, request, reply, runtime()));
+      app.all(`${prefix}/${endpoint}`, (request, reply) => handleStorageRequest(endpoint, request, reply, runtime(), leader));
     }
   }
 }
@@ -28,9 +29,10 @@ function handleStorageRequest(
   request: FastifyRequest,
   reply: FastifyReply,
   runtime: MasterRuntime | undefined,
+  leader: LeaderLocator,
 ): void {
   const principal = authenticatedPrincipal(request);
-  if (runtime === undefined) return void sendReply(reply, { status: 503, body: 'Master has not finished recovery' });
+  if (runtime === undefined) return answerNotLeading(request, reply, leader);
   if (request.method !== 'POST') {
     // libprocess' MethodNotAllowed, word for word.
     const body = `405 Method Not Allowed. Expecting one of { 'POST' }, but received '${request.method}'.`;

@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { err, ok, type Result } from '../../lib/result.js';
 import { MemoryRegistryStore, type RegistryStore } from '../registry/registry.js';
+import { ZooKeeperGroup } from '../../ha/zookeeper-group.js';
+import { parseZooKeeperUrl, type ZooKeeperUrl } from '../../ha/zk-url.js';
+import type { WireMasterInfo } from '../../protocol/outputs.js';
+import type { Logger } from 'pino';
 import { registryFileName, SqliteRegistryStore } from '../registry/sqlite-store.js';
 import { systemClock } from '../../lib/clock.js';
 import { SeededRandom, systemRandom } from '../../lib/random.js';
@@ -41,7 +45,10 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   if (!config.ok) return fail(config.error);
   const authentication = compileHttpAuthentication(flags, (path) => readFileSync(path, 'utf8'));
   if (!authentication.ok) return fail(authentication.error);
-  const registry = openRegistry(flags.work_dir, flags.registry);
+  const zk = flags.zk === undefined ? undefined : parseZooKeeperUrl(flags.zk, 'zk');
+  if (zk !== undefined && !zk.ok) return fail(zk.error);
+  // Several masters need one registry: until it lives in ZooKeeper, masters with --zk keep it in memory.
+  const registry = openRegistry(flags.work_dir, zk === undefined ? flags.registry : 'in_memory');
   if (!registry.ok) return fail(registry.error);
   const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'master' } }, pino.destination(2));
   for (const name of unenforcedAclLists(config.value.acls)) {
@@ -50,10 +57,13 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   const app = createHttpServer();
   registerAuthentication(app, authentication.value);
   let runtime: MasterRuntime | undefined;
-  registerSchedulerRoutes(app, () => runtime);
-  registerOperatorRoutes(app, () => runtime);
-  registerLegacyRoutes(app, () => runtime);
-  registerStorageRoutes(app, () => runtime);
+  // With --zk, the leader while this master does not lead: requests go there (307).
+  let otherLeader: string | undefined;
+  const leader = (): string | undefined => otherLeader;
+  registerSchedulerRoutes(app, () => runtime, leader);
+  registerOperatorRoutes(app, () => runtime, leader);
+  registerLegacyRoutes(app, () => runtime, leader);
+  registerStorageRoutes(app, () => runtime, leader);
   registerInternalRoutes(app, () => runtime);
   const host = flags.ip ?? '0.0.0.0';
   try {
@@ -72,16 +82,68 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   const durable = registry.value instanceof SqliteRegistryStore;
   // A registry without weights takes the flag's, so that they survive a restart without it (Mesos 5.3).
   if (registry.value.recovered.weights.size === 0 && config.value.weights.size > 0) registry.value.apply({ type: 'update_weights', weights: config.value.weights });
-  const core = new MasterCore(config.value, info, random, systemClock.nowMs(), registry.value.recovered, durable);
-  runtime = new MasterRuntime(core, systemClock, logger, registry.value);
-  if (!durable) logger.warn('The registry is in memory (no --work_dir, or --registry=in_memory): a restarted master forgets its agents, weights and quota');
+  const lead = (): MasterRuntime =>
+    new MasterRuntime(new MasterCore(config.value, info, random, systemClock.nowMs(), registry.value.recovered, durable), systemClock, logger, registry.value);
+  let group: ZooKeeperGroup | undefined;
+  if (zk === undefined) {
+    runtime = lead();
+  } else {
+    const joined = await joinElection(zk.value, flags.zk_session_timeout, info, logger, (leading, leaderUrl) => {
+      otherLeader = leading ? undefined : leaderUrl;
+      if (leading && runtime === undefined) {
+        runtime = lead();
+        logger.info('Elected as the leading master');
+      }
+    });
+    if (!joined.ok) {
+      await app.close();
+      registry.value.close();
+      return fail(`--zk: ${joined.error}`);
+    }
+    group = joined.value;
+  }
+  if (!durable) logger.warn('The registry is in memory (no --work_dir, --registry=in_memory, or --zk): a restarted master forgets its agents, weights and quota');
   logger.info({ url: `http://${ip}:${port}`, id: info.id }, 'listening');
   process.stdout.write(`berth master ${info.id} listening on http://${ip}:${port}\n`);
   await waitForSignal();
-  runtime.stop();
+  group?.close();
+  runtime?.stop();
   await app.close();
   registry.value.close();
   return 0;
+}
+
+/**
+ * Contends for leadership in the ZooKeeper group (src/ha): `onLeader` hears
+ * whether this master leads and where the leader is, at every change. A
+ * master that loses its session stops at once: another may lead by now.
+ */
+async function joinElection(
+  url: ZooKeeperUrl,
+  sessionTimeoutMs: number,
+  info: WireMasterInfo,
+  logger: Logger,
+  onLeader: (leading: boolean, leaderUrl: string | undefined) => void,
+): Promise<Result<ZooKeeperGroup>> {
+  const holder: { group?: ZooKeeperGroup } = {};
+  const connected = await ZooKeeperGroup.connect(url, sessionTimeoutMs, sessionTimeoutMs, {
+    leader: (leader) => {
+      logger.info(`Leading master: ${leader === undefined ? 'none' : `${leader.id} at ${leader.url}`}`);
+      onLeader(holder.group?.leading ?? false, leader?.url);
+    },
+    sessionLost: (why) => {
+      logger.fatal(`${why}: stopping, since another master may lead now`);
+      process.exit(1);
+    },
+  });
+  if (!connected.ok) return connected;
+  holder.group = connected.value;
+  const contended = await connected.value.contend(info);
+  if (!contended.ok) {
+    connected.value.close();
+    return contended;
+  }
+  return ok(connected.value);
 }
 
 /**

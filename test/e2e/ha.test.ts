@@ -1,0 +1,161 @@
+/**
+ * Masters in high availability through a real ZooKeeper (spec/core.md 5.1):
+ * three masters with --zk elect one leader, in Mesos' layout; the others
+ * send requests there with 307; an agent given --master=zk://... links to the
+ * leader. The leader is killed with SIGKILL: with a 2 s session timeout
+ * another is elected, the agent re-registers with it, keeping its task
+ * running and its reservation, and a framework re-subscribes there with its
+ * id. A --zk that names no reachable ZooKeeper stops the master's start with
+ * one line.
+ *
+ * Method: ZooKeeper from Debian's package (test/support/zookeeper.ts); the
+ * masters, the agent and a framework are real processes and HTTP clients.
+ */
+import { execFile } from 'node:child_process';
+import zookeeper from 'node-zookeeper-client';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FrameworkInfo } from '../../src/protocol/mesos.js';
+import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
+import { testRoot } from '../support/test-root.js';
+import { startZooKeeper, zooKeeperInstalled, type ZooKeeperServer } from '../support/zookeeper.js';
+import { fastMasterFlags, legacyAgents, pidIn, useSessions } from './helpers.js';
+import { agentExecutor, commandTask, launch, nextOffer, processExists, untilState } from './task-helpers.js';
+
+useCluster();
+
+const { open } = useSessions();
+
+const cliEntry = resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+
+let zookeeperServer: ZooKeeperServer | undefined;
+
+beforeAll(async () => {
+  if (zooKeeperInstalled()) zookeeperServer = await startZooKeeper();
+}, 40_000);
+
+afterAll(async () => {
+  await zookeeperServer?.stop();
+});
+
+function zkUrl(): string {
+  return `zk://${zookeeperAddress()}/berth-ha-${process.pid}`;
+}
+
+/** How a master answers /master/state without following redirects: 200 if it leads, 307 to the leader, 503. */
+async function stateAnswer(master: ProcessHandle): Promise<{ status: number; location: string | null }> {
+  try {
+    const answer = await fetch(`${master.url}/master/state`, { redirect: 'manual' });
+    await answer.body?.cancel();
+    return { status: answer.status, location: answer.headers.get('location') };
+  } catch {
+    return { status: 0, location: null };
+  }
+}
+
+async function leaderAmong(masters: readonly ProcessHandle[]): Promise<ProcessHandle> {
+  return waitFor(
+    async () => {
+      const answers = await Promise.all(masters.map(stateAnswer));
+      const leaders = masters.filter((_, index) => answers[index]?.status === 200);
+      return leaders.length === 1 ? leaders[0] : undefined;
+    },
+    { message: 'exactly one leading master', timeoutMs: 20_000 },
+  );
+}
+
+/** The group's znodes and what each holds, read with a plain ZooKeeper client. */
+async function groupMembers(): Promise<{ name: string; info: unknown }[]> {
+  const client = zookeeper.createClient(zookeeperAddress(), { sessionTimeout: 5_000 });
+  await new Promise<void>((resolve) => {
+    client.once('connected', () => resolve());
+    client.connect();
+  });
+  try {
+    const path = new URL(zkUrl().replace('zk://', 'http://')).pathname;
+    const names = await new Promise<string[]>((resolve, reject) => client.getChildren(path, (error, children) => (error ? reject(new Error(String(error))) : resolve(children))));
+    return await Promise.all(
+      names.map(
+        (name) =>
+          new Promise<{ name: string; info: unknown }>((resolve, reject) =>
+            client.getData(`${path}/${name}`, (error, data) => (error ? reject(new Error(String(error))) : resolve({ name, info: JSON.parse(data.toString('utf8')) as unknown }))),
+          ),
+      ),
+    );
+  } finally {
+    client.close();
+  }
+}
+
+function zookeeperAddress(): string {
+  return zookeeperServer?.address ?? '';
+}
+
+function framework(): FrameworkInfo {
+  return { user: 'root', name: 'ha-e2e', checkpoint: true, failover_timeout: 3600 } as FrameworkInfo;
+}
+
+describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () => {
+  it('elects one leader; standbys redirect; after the leader is killed another leads and the agent and framework come back to it', async () => {
+    const masterFlags = [...fastMasterFlags, `--zk=${zkUrl()}`, '--zk_session_timeout=2secs'];
+    const masters = await Promise.all([0, 1, 2].map((n) => startMaster({ name: `master${n}`, flags: masterFlags })));
+    const leader = await leaderAmong(masters);
+    // Mesos' layout, which its tools read: one ephemeral json.info_NNNNNNNNNN per master, MasterInfo as JSON.
+    const members = await groupMembers();
+    expect(members.map((member) => member.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^json\.info_\d{10}$/)]));
+    expect(members).toHaveLength(3);
+    const lowest = [...members].sort((a, b) => a.name.localeCompare(b.name))[0];
+    expect(lowest?.info).toMatchObject({ address: { port: Number(new URL(leader.url).port) } });
+    for (const standby of masters.filter((master) => master !== leader)) {
+      const answer = await stateAnswer(standby);
+      expect(answer.status).toBe(307);
+      expect(answer.location).toBe(`//${new URL(leader.url).host}/master/state`);
+    }
+
+    const agent = await startAgent(leader.url, {
+      flags: ['--registration_backoff_factor=10ms', `--master=${zkUrl()}`, '--resources=cpus:2;mem:1024;disk:1024;disk(ha):64'],
+    });
+    await waitFor(async () => (await legacyAgents(leader.url)).length === 1, { message: 'the agent registered with the leader' });
+    const first = await open(leader.url, framework());
+    const offer = await nextOffer(first, 15_000);
+    await launch(first, offer, [commandTask(offer, 'steady', 'echo $$ > pid; exec sleep 1000')]);
+    await untilState(first, 'steady', 'TASK_RUNNING');
+    const pid = await pidIn((await agentExecutor(agent.url, first.frameworkId, 'steady'))?.directory);
+    await first.close();
+
+    leader.kill('SIGKILL');
+    const survivors = masters.filter((master) => master !== leader);
+    const next = await leaderAmong(survivors);
+    const reregistered = await waitFor(
+      async () => {
+        const [listed] = await legacyAgents(next.url);
+        return listed?.active === true ? listed : undefined;
+      },
+      { message: 'the agent re-registered with the new leader', timeoutMs: 30_000 },
+    );
+    expect(JSON.stringify(reregistered['reserved_resources_full'] ?? reregistered['resources'])).toContain('64');
+    const second = await open(next.url, { ...framework(), id: { value: first.frameworkId } });
+    expect(second.frameworkId).toBe(first.frameworkId);
+    const tasks = await fetch(`${next.url}/master/tasks`).then((answer) => answer.json() as Promise<{ tasks: { id: string; state: string }[] }>);
+    expect(tasks.tasks.find((task) => task.id === 'steady')?.state).toBe('TASK_RUNNING');
+    expect(processExists(pid)).toBe(true);
+    await second.teardown();
+  }, 120_000);
+
+  it('a --zk that names no reachable ZooKeeper stops the master with one line', async () => {
+    mkdirSync(testRoot(), { recursive: true });
+    const workDir = mkdtempSync(join(testRoot(), 'ha-bad-zk-'));
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+      execFile(
+        process.execPath,
+        [cliEntry, 'master', '--ip=127.0.0.1', '--port=0', `--work_dir=${workDir}`, '--zk=zk://127.0.0.1:1/berth', '--zk_session_timeout=1secs'],
+        { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { ...process.env, BERTH_TEST_ROOT: testRoot() } },
+        (error, stdout, stderr) => done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
+      );
+    });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines, run.stderr).toEqual(['--zk: Cannot reach ZooKeeper at 127.0.0.1:1 within 1000 ms']);
+  }, 30_000);
+});
