@@ -3,9 +3,10 @@
  * three masters with --zk elect one leader, in Mesos' layout; the others
  * send requests there with 307; an agent given --master=zk://... links to the
  * leader. The leader is killed with SIGKILL: with a 2 s session timeout
- * another is elected, the agent re-registers with it, keeping its task
- * running and its reservation, and a framework re-subscribes there with its
- * id. A --zk that names no reachable ZooKeeper stops the master's start with
+ * another is elected, the agent re-registers with it, keeping its running
+ * task, its reservation and its persistent volume, the framework
+ * re-subscribes there with its id, and a new task reads the data a task
+ * wrote into the volume before the fail-over. A --zk that names no reachable ZooKeeper stops the master's start with
  * one line.
  *
  * Method: ZooKeeper from Debian's package (test/support/zookeeper.ts); the
@@ -16,12 +17,13 @@ import zookeeper from 'node-zookeeper-client';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FrameworkInfo } from '../../src/protocol/mesos.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { testRoot } from '../support/test-root.js';
 import { startZooKeeper, zooKeeperInstalled, type ZooKeeperServer } from '../support/zookeeper.js';
 import { fastMasterFlags, legacyAgents, pidIn, useSessions } from './helpers.js';
-import { agentExecutor, commandTask, launch, nextOffer, processExists, untilState } from './task-helpers.js';
+import { offerWith } from './operation-feedback.js';
+import { agentExecutor, commandTask, launch, processExists, untilState } from './task-helpers.js';
+import { agentFlags, createAndWrite, readBack, storageFramework } from './volume-helpers.js';
 
 useCluster();
 
@@ -92,12 +94,9 @@ function zookeeperAddress(): string {
   return zookeeperServer?.address ?? '';
 }
 
-function framework(): FrameworkInfo {
-  return { user: 'root', name: 'ha-e2e', checkpoint: true, failover_timeout: 3600 } as FrameworkInfo;
-}
 
 describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () => {
-  it('elects one leader; standbys redirect; after the leader is killed another leads and the agent and framework come back to it', async () => {
+  it('elects one leader; standbys redirect; the leader killed, another leads, the agent and framework come back, and a new task reads the volume', async () => {
     const masterFlags = [...fastMasterFlags, `--zk=${zkUrl()}`, '--zk_session_timeout=2secs'];
     const masters = await Promise.all([0, 1, 2].map((n) => startMaster({ name: `master${n}`, flags: masterFlags })));
     const leader = await leaderAmong(masters);
@@ -113,13 +112,13 @@ describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () =>
       expect(answer.location).toBe(`//${new URL(leader.url).host}/master/state`);
     }
 
-    const agent = await startAgent(leader.url, {
-      flags: ['--registration_backoff_factor=10ms', `--master=${zkUrl()}`, '--resources=cpus:2;mem:1024;disk:1024;disk(ha):64'],
-    });
+    const agent = await startAgent(leader.url, { flags: [...agentFlags, `--master=${zkUrl()}`] });
     await waitFor(async () => (await legacyAgents(leader.url)).length === 1, { message: 'the agent registered with the leader' });
-    const first = await open(leader.url, framework());
-    const offer = await nextOffer(first, 15_000);
-    await launch(first, offer, [commandTask(offer, 'steady', 'echo $$ > pid; exec sleep 1000')]);
+    // A reservation and a volume with data, and a task that keeps running.
+    const first = await open(leader.url, storageFramework());
+    await createAndWrite(first, agent);
+    const offer = await offerWith(first, () => true);
+    await launch(first, offer, [commandTask(offer, 'steady', 'echo $$ > pid; exec sleep 1000')], 0);
     await untilState(first, 'steady', 'TASK_RUNNING');
     const pid = await pidIn((await agentExecutor(agent.url, first.frameworkId, 'steady'))?.directory);
     await first.close();
@@ -134,12 +133,15 @@ describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () =>
       },
       { message: 'the agent re-registered with the new leader', timeoutMs: 30_000 },
     );
-    expect(JSON.stringify(reregistered['reserved_resources_full'] ?? reregistered['resources'])).toContain('64');
-    const second = await open(next.url, { ...framework(), id: { value: first.frameworkId } });
+    // The new leader learnt the reservation and the volume from the agent.
+    expect(JSON.stringify(reregistered['reserved_resources_full'])).toContain('"id":"pv-1"');
+    const second = await open(next.url, { ...storageFramework(), id: { value: first.frameworkId } });
     expect(second.frameworkId).toBe(first.frameworkId);
     const tasks = await fetch(`${next.url}/master/tasks`).then((answer) => answer.json() as Promise<{ tasks: { id: string; state: string }[] }>);
     expect(tasks.tasks.find((task) => task.id === 'steady')?.state).toBe('TASK_RUNNING');
     expect(processExists(pid)).toBe(true);
+    // A new task reads what the first one wrote into the volume.
+    await readBack(second, agent.url);
     await second.teardown();
   }, 120_000);
 
