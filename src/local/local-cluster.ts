@@ -5,6 +5,9 @@
  * stop signal, stop every process, sweep what the agents left, release the socket.
  */
 import { unlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { startZooKeeperServer, type ZooKeeperServer } from '../ha/zookeeper-server.js';
 import type { Server } from 'node:http';
 import { basename } from 'node:path';
 import { localFlags, type LocalFlags } from '../cli/flags/local-flags.js';
@@ -64,7 +67,8 @@ export async function runLocalCluster(flags: LocalFlags, io: LocalIo): Promise<n
   // If berth local itself dies (an exception, process.exit), its children go with it.
   process.on('exit', () => supervisor.killAllNow());
 
-  const stopper = new Stopper(() => stopCluster(supervisor, server.value, checked.value.connectPath, layout, io));
+  const zookeeper: { server: ZooKeeperServer | undefined } = { server: undefined };
+  const stopper = new Stopper(() => stopCluster(supervisor, server.value, checked.value.connectPath, layout, io, zookeeper));
   const removeSignalHandlers = onStopSignals(
     (signal) => {
       io.out(`berth local: ${signal}: stopping (again to kill at once)`);
@@ -73,7 +77,7 @@ export async function runLocalCluster(flags: LocalFlags, io: LocalIo): Promise<n
     () => supervisor.killAllNow(),
   );
 
-  const started = await startCluster(supervisor, layout, flags, checked.value.agentResources, io);
+  const started = await startCluster(supervisor, layout, flags, checked.value.agentResources, io, zookeeper);
   if (!stopper.isStopping) {
     if (started.ok) printSummary(supervisor, layout, flags, started.value, io);
     else io.error(`berth local: ${started.error}`);
@@ -85,23 +89,53 @@ export async function runLocalCluster(flags: LocalFlags, io: LocalIo): Promise<n
   return code;
 }
 
-/** Starts the master, then every agent at once; the first failure is the error. */
+/** Masters that --ha runs, with one ZooKeeper: a majority survives one loss. */
+const haMasters = 3;
+
+/** A session short enough that a killed leader is replaced within seconds on one machine. */
+const haSessionTimeout = '5secs';
+
+/**
+ * Starts the master (with --ha: a ZooKeeper, then three masters electing a
+ * leader through it), then every agent at once; the first failure is the
+ * error. Answers where the masters are: a URL, or with --ha their zk:// URL.
+ */
 async function startCluster(
   supervisor: LocalSupervisor,
   layout: LocalLayout,
   flags: LocalFlags,
   agentResources: readonly string[],
   io: LocalIo,
+  zookeeper: { server: ZooKeeperServer | undefined },
 ): Promise<Result<string, string>> {
-  io.out('starting master');
-  const master = await supervisor.start(masterSpec(layout, flags.port));
-  if (!master.ok) return master;
-  const masterUrl = master.value.url;
+  let masterAddress: string;
+  let masterUrl: string;
+  if (flags.ha) {
+    io.out('starting zookeeper');
+    const started = await startZooKeeperServer(join(layout.workDir, 'zookeeper'), await freeLocalPort(), { ...process.env, [localMarkerVariable]: layout.workDir });
+    if (!started.ok) return started;
+    zookeeper.server = started.value;
+    masterAddress = `zk://${started.value.address}/berth`;
+    const masters = Array.from({ length: haMasters }, (_, index) =>
+      masterSpec(layout, index === 0 ? flags.port : 0, `master${index + 1}`, [`--zk=${masterAddress}`, `--zk_session_timeout=${haSessionTimeout}`]),
+    );
+    io.out(`starting ${masters.map((spec) => spec.name).join(', ')}`);
+    const startedMasters = await Promise.all(masters.map((spec) => supervisor.start(spec)));
+    const failed = startedMasters.find((master) => !master.ok);
+    if (failed !== undefined && !failed.ok) return err(failed.error);
+    masterUrl = masterAddress;
+  } else {
+    io.out('starting master');
+    const master = await supervisor.start(masterSpec(layout, flags.port));
+    if (!master.ok) return master;
+    masterUrl = master.value.url;
+    masterAddress = addressOfUrl(masterUrl);
+  }
   const specs = agentResources.map((resources, index) =>
     agentSpec(layout, {
       agentIndex: index + 1,
-      masterPort: flags.port === 0 ? 0 : portOfUrl(masterUrl),
-      masterAddress: addressOfUrl(masterUrl),
+      masterPort: flags.port === 0 ? 0 : flags.ha ? flags.port : portOfUrl(masterUrl),
+      masterAddress,
       resources,
     }),
   );
@@ -120,7 +154,7 @@ function printSummary(
 ): void {
   const restart = restartCommand(flags, io, '<name>');
   io.out('');
-  io.out(`berth local: master at ${masterUrl}`);
+  io.out(flags.ha ? `berth local: masters elect a leader through ${masterUrl} (any master redirects to it)` : `berth local: master at ${masterUrl}`);
   io.out('');
   for (const line of formatProcessTable(supervisor.rows(), io.cwd).split('\n')) io.out(line);
   io.out('');
@@ -147,8 +181,14 @@ async function stopCluster(
   connectPath: string,
   layout: LocalLayout,
   io: LocalIo,
+  zookeeper: { server: ZooKeeperServer | undefined },
 ): Promise<void> {
   await supervisor.stopAll(io.out);
+  // After the masters (they would exit on losing their sessions), before the sweep for leftovers (it carries the marker too).
+  if (zookeeper.server !== undefined) {
+    io.out('stopping zookeeper');
+    await zookeeper.server.stop();
+  }
   const leftovers = findMarkedProcesses(markerEntry(layout.workDir));
   if (leftovers.length > 0) {
     const processes = leftovers.length === 1 ? 'process' : 'processes';
@@ -192,4 +232,17 @@ class Stopper {
     this.stopping ??= this.run();
     return this.stopping;
   }
+}
+
+/** A port nobody listens on now, on loopback (for ZooKeeper, whose port agents and masters are told). */
+function freeLocalPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
 }

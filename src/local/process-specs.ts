@@ -22,15 +22,15 @@ export interface ProcessSpec {
   readonly extraFlags: readonly string[];
 }
 
-export function masterSpec(layout: LocalLayout, port: number): ProcessSpec {
-  const name = 'master';
+/** `name`: `master`, or with --ha `master1`, `master2`, ...; `extraFlags`: with --ha, --zk. */
+export function masterSpec(layout: LocalLayout, port: number, name = 'master', extraFlags: readonly string[] = []): ProcessSpec {
   return {
     name,
     command: 'master',
     port,
     workDir: processDir(layout, name),
     logPath: processLogPath(layout, name),
-    extraFlags: [],
+    extraFlags,
   };
 }
 
@@ -38,7 +38,7 @@ export interface AgentSpecOptions {
   readonly agentIndex: number;
   /** The master's port; agent i listens on it + i, or on any free port when it is 0. */
   readonly masterPort: number;
-  /** `host:port` of the running master. */
+  /** `host:port` of the running master, or with --ha the masters' zk:// URL. */
   readonly masterAddress: string;
   /** `--resources` text (see shares.ts). */
   readonly resources: string;

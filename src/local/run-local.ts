@@ -42,9 +42,5 @@ export async function runLocal(argv: readonly string[], io: LocalIo = processIo(
     io.error(`berth local: unknown argument '${subcommand}'; ${usageLine}`);
     return 1;
   }
-  if (flags.ha) {
-    io.error('berth local: --ha is not available yet; several masters with leader election arrive with the fault-tolerance work');
-    return 1;
-  }
   return runLocalCluster(flags, io);
 }

@@ -14,7 +14,7 @@ export const localFlags = defineFlags({
     help: 'Directory under which the master and every agent keep their state.',
   }),
   port: flag.int({ default: 5050, min: 0, max: 65_535, help: 'Port of the master; 0 picks a free port.' }),
-  ha: flag.bool({ default: false, help: 'Run several masters with leader election instead of one.' }),
+  ha: flag.bool({ default: false, help: 'Run a ZooKeeper and three masters electing a leader through it, instead of one master.' }),
 });
 
 export type LocalFlags = FlagValues<typeof localFlags>;
