@@ -17,6 +17,9 @@ import type { ZooKeeperUrl } from './zk-url.js';
 
 const nodePrefix = 'json.info_';
 
+/** Pause before listing the group again after a request failed on a lost connection. */
+const watchRetryMs = 200;
+
 /** Anyone may read and write the group's nodes, as Mesos creates them (the types leave this constant out). */
 const openAcl = (zookeeper.ACL as unknown as { readonly OPEN_ACL_UNSAFE: zookeeper.ACL[] }).OPEN_ACL_UNSAFE;
 
@@ -133,7 +136,9 @@ export class ZooKeeperGroup {
       (error, children) => {
         if (this.closed) return;
         if (error) {
-          this.lost(`cannot list ${this.url.path} in ZooKeeper: ${String(error)}`);
+          // A connection lost within the session (the client reconnects): look again shortly.
+          // Only the session's expiry, which the client reports apart, means the node is gone.
+          setTimeout(() => this.watch(), watchRetryMs);
           return;
         }
         const contenders = children.filter((child) => child.startsWith(nodePrefix)).sort();
