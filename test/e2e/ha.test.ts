@@ -21,8 +21,10 @@ import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from
 import { testRoot } from '../support/test-root.js';
 import { startZooKeeper, zooKeeperInstalled, type ZooKeeperServer } from '../support/zookeeper.js';
 import { fastMasterFlags, legacyAgents, pidIn, useSessions } from './helpers.js';
+import type { FrameworkInfo } from '../../src/protocol/mesos.js';
+import { Scheduler } from '../../src/sdk/index.js';
 import { offerWith } from './operation-feedback.js';
-import { agentExecutor, commandTask, launch, processExists, untilState } from './task-helpers.js';
+import { agentExecutor, commandTask, launch, processExists, scalar, untilState } from './task-helpers.js';
 import { agentFlags, createAndWrite, readBack, storageFramework } from './volume-helpers.js';
 
 useCluster();
@@ -143,6 +145,66 @@ describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () =>
     // A new task reads what the first one wrote into the volume.
     await readBack(second, agent.url);
     await second.teardown();
+  }, 120_000);
+
+  it('a framework on the SDK rides through a master fail-over and an agent restart with no code of its own for them', async () => {
+    const masterFlags = [...fastMasterFlags, `--zk=${zkUrl()}-sdk`, '--zk_session_timeout=2secs'];
+    const masters = await Promise.all([0, 1, 2].map((n) => startMaster({ name: `sdk-master${n}`, flags: masterFlags })));
+    const leader = await leaderAmong(masters);
+    const agent = await startAgent(leader.url, { flags: [...agentFlags, `--master=${zkUrl()}-sdk`] });
+    await waitFor(async () => (await legacyAgents(leader.url)).length === 1, { message: 'the agent registered' });
+    // The framework as its author writes it: launch one task on the first offer, decline the rest, follow updates.
+    const states: string[] = [];
+    let subscriptions = 0;
+    let launched = false;
+    const scheduler: Scheduler = new Scheduler({
+      masters: masters.map((master) => master.url),
+      frameworkInfo: { user: 'root', name: 'sdk-rider', checkpoint: true, failover_timeout: 3600 } as FrameworkInfo,
+      backoff: { initialMs: 100, maxMs: 1_000 },
+      handlers: {
+        onSubscribed: () => {
+          subscriptions++;
+        },
+        onOffers: async (offers) => {
+          for (const offer of offers) {
+            if (launched) {
+              await scheduler.decline([offer.id], { refuse_seconds: 3600 });
+              continue;
+            }
+            launched = true;
+            const task = { name: 'rider', task_id: { value: 'rider' }, resources: [scalar('cpus', 0.1), scalar('mem', 32)], command: { value: 'echo $$ > pid; exec sleep 1000' } };
+            await scheduler.launch(offer, [task as never]);
+          }
+        },
+        onUpdate: (status) => {
+          if (status.task_id.value === 'rider') states.push(status.state);
+        },
+        onError: () => undefined,
+      },
+    });
+    try {
+      await scheduler.start();
+      await waitFor(() => states.includes('TASK_RUNNING'), { message: 'the task running', timeoutMs: 20_000 });
+      const pid = await pidIn((await agentExecutor(agent.url, scheduler.frameworkId ?? '', 'rider'))?.directory);
+
+      leader.kill('SIGKILL');
+      const next = await leaderAmong(masters.filter((master) => master !== leader));
+      await waitFor(() => subscriptions >= 2 && scheduler.isSubscribed, { message: 'the framework re-subscribed to the new leader', timeoutMs: 30_000 });
+      await waitFor(async () => (await legacyAgents(next.url)).some((listed) => listed.active), { message: 'the agent re-registered', timeoutMs: 30_000 });
+
+      const restarted = await agent.restart();
+      await waitFor(async () => (await legacyAgents(next.url)).some((listed) => listed.active && listed.port === Number(new URL(restarted.url).port)), {
+        message: 'the restarted agent re-registered',
+        timeoutMs: 30_000,
+      });
+      expect(processExists(pid)).toBe(true);
+      expect(states.filter((state) => state !== 'TASK_STARTING' && state !== 'TASK_RUNNING')).toEqual([]);
+      // Still the framework's to command: a kill through the SDK ends it.
+      await scheduler.kill({ value: 'rider' });
+      await waitFor(() => states.includes('TASK_KILLED'), { message: 'the task killed through the SDK', timeoutMs: 20_000 });
+    } finally {
+      await scheduler.teardownWithin(5_000);
+    }
   }, 120_000);
 
   it('a --zk that names no reachable ZooKeeper stops the master with one line', async () => {
