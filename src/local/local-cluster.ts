@@ -5,9 +5,9 @@
  * stop signal, stop every process, sweep what the agents left, release the socket.
  */
 import { unlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startZooKeeperServer, type ZooKeeperServer } from '../ha/zookeeper-server.js';
+import { freePort } from '../lib/free-port.js';
 import type { Server } from 'node:http';
 import { basename } from 'node:path';
 import { localFlags, type LocalFlags } from '../cli/flags/local-flags.js';
@@ -112,7 +112,7 @@ async function startCluster(
   let masterUrl: string;
   if (flags.ha) {
     io.out('starting zookeeper');
-    const started = await startZooKeeperServer(join(layout.workDir, 'zookeeper'), await freeLocalPort(), { ...process.env, [localMarkerVariable]: layout.workDir });
+    const started = await startZooKeeperServer(join(layout.workDir, 'zookeeper'), await freePort(), { ...process.env, [localMarkerVariable]: layout.workDir });
     if (!started.ok) return started;
     zookeeper.server = started.value;
     masterAddress = `zk://${started.value.address}/berth`;
@@ -232,17 +232,4 @@ class Stopper {
     this.stopping ??= this.run();
     return this.stopping;
   }
-}
-
-/** A port nobody listens on now, on loopback (for ZooKeeper, whose port agents and masters are told). */
-function freeLocalPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }

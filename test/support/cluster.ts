@@ -12,7 +12,6 @@
  *   await waitFor(async () => (await fetchJson<State>(`${master.url}/state`)).slaves.length === 1,
  *     { message: 'the agent to register' });
  */
-import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
@@ -108,17 +107,7 @@ export async function stopAll(): Promise<void> {
 }
 
 /** A port nobody listens on right now, so that a process can come back on it after a restart. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort } from '../../src/lib/free-port.js';
 
 /** Registers `stopAll` after each test of the calling file. */
 export function useCluster(): void {
