@@ -16,9 +16,19 @@
  * bench/results/cpu-shares.json; and the time from a write past a 100,000-file
  * volume's quota to the task's TASK_FAILED (disk-quota-detection.ts), beside
  * one scan of the volume, written to bench/results/disk-quota-detection.json.
+ * Then the fail-over benchmarks of issue 6: the time a new leading master
+ * takes until 10,000 and 40,000 agents of 10 tasks each have re-registered
+ * (failover-reregistration.ts, in the harness, a child process per count),
+ * beside Mesos 1.5's 19 s at 40,000, written to
+ * bench/results/failover-reregistration.json; and the time from the leading
+ * master's SIGKILL to another master leading (leader-election.ts, three real
+ * masters and ZooKeeper), beside the session timeout, written to
+ * bench/results/leader-election.json.
  * `10000x1000`, `launch-rate`, `create-latency`, `allocation-with-volumes`,
- * `cpu-shares` or `disk-quota-detection` runs one (allocation-with-volumes
- * also takes a shape: `allocation-with-volumes 10000x1000`).
+ * `cpu-shares`, `disk-quota-detection`, `failover-reregistration` or
+ * `leader-election` runs one (allocation-with-volumes also takes a shape:
+ * `allocation-with-volumes 10000x1000`; failover-reregistration an agent
+ * count: `failover-reregistration 40000`).
  *
  * Mesos' procedure runs 2 x frameworks rounds; the first `frameworks` rounds
  * each make one offer per agent, the rest make none. A full run at 20k x 2k
@@ -41,6 +51,15 @@ import { createLatencyRoot, goalCreateP99Ms, runCreateLatency } from './create-l
 import { expectedSharesRatio, goalCpuRatio, runCpuShares } from './cpu-shares.js';
 import { runDeclineOffers, type DeclineOffersResult } from './decline-offers.js';
 import { diskQuotaDetectionRoot, goalDetectionMs, mesosWatchIntervalSeconds, runDiskQuotaDetection } from './disk-quota-detection.js';
+import {
+  describeFailoverReregistration,
+  failoverAgentCounts,
+  goalReregistrationSeconds,
+  mesosReregistrationSecondsAt40k,
+  runFailoverReregistration,
+  type FailoverReregistrationResult,
+} from './failover-reregistration.js';
+import { leaderElectionRuns, runLeaderElection, sessionTimeoutSeconds, summarizeLeaderElection } from './leader-election.js';
 import { goalLaunchesPerSecond, launchRateRoot, mesosLaunchesPerSecond, runLaunchRate, type LaunchRateResult } from './launch-rate.js';
 
 /** Mesos' DeclineOffers, 10k agents x 1k frameworks: seconds per allocation cycle (the issue's anchor). */
@@ -302,16 +321,90 @@ async function runDiskQuotaDetectionBench(directory: string): Promise<void> {
   process.stdout.write(`wrote ${file}\n`);
 }
 
+/** A new leading master and N agents of 10 tasks re-registering with it (failover-reregistration.ts), a child process per count. */
+function runFailoverReregistrationBench(directory: string, counts: readonly number[]): void {
+  const results = counts.map((agents) => {
+    process.stdout.write(`Fail-over re-registration: ${agents} agents of 10 running tasks re-registering with a new leader (harness)\n`);
+    const result = runInChild(['failover-reregistration', String(agents)]) as unknown as FailoverReregistrationResult;
+    process.stdout.write(`${describeFailoverReregistration(result)}\n`);
+    return result;
+  });
+  const file = join(directory, 'failover-reregistration.json');
+  const record = {
+    benchmark: 'failover-reregistration',
+    date: new Date().toISOString(),
+    node: process.version,
+    anchor_mesos_seconds_at_40000_agents: mesosReregistrationSecondsAt40k,
+    goal_seconds: goalReregistrationSeconds,
+    results: results.map((result) => ({
+      agents: result.agents,
+      tasks_per_agent: result.tasksPerAgent,
+      frameworks: result.frameworks,
+      seconds: result.seconds,
+      cpu_seconds: result.cpuSeconds,
+      master_step_seconds: result.masterStepSeconds,
+      creation_seconds: result.creationSeconds,
+      milestones_seconds: result.milestonesSeconds,
+      link_decode_seconds_apart: result.decodeSeconds,
+      heap_used_mb: result.heapUsedMb,
+    })),
+  };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
+/** Three real masters and ZooKeeper; the leader SIGKILLed, the time until another leads (leader-election.ts), beside the session timeout. */
+async function runLeaderElectionBench(directory: string): Promise<void> {
+  process.stdout.write(`Leader election: three masters with --zk, --zk_session_timeout=${sessionTimeoutSeconds}secs; the leader SIGKILLed, ${leaderElectionRuns} times\n`);
+  const result = await runLeaderElection({ progress: (line) => process.stdout.write(`${line}\n`) });
+  const summary = summarizeLeaderElection(result);
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  process.stdout.write(
+    `Leader election, SIGKILL of the leader to another master's 200: median ${seconds(summary.medianMs)}, max ${seconds(summary.maxMs)} over ${result.runs.length} runs ` +
+      `(the dead leader's session expired after a median ${seconds(summary.medianExpiredMs)}, the new leader answered a median ${summary.medianAfterExpiryMs.toFixed(0)} ms later; ` +
+      `anchor: the session timeout, ${result.sessionTimeoutSeconds} s, before which no new leader can come)\n`,
+  );
+  const file = join(directory, 'leader-election.json');
+  const record = {
+    benchmark: 'leader-election',
+    date: new Date().toISOString(),
+    node: process.version,
+    masters: 3,
+    anchor_session_timeout_seconds: result.sessionTimeoutSeconds,
+    median_elected_ms: summary.medianMs,
+    max_elected_ms: summary.maxMs,
+    median_session_expired_ms: summary.medianExpiredMs,
+    median_after_expiry_ms: summary.medianAfterExpiryMs,
+    runs: result.runs.map((run) => ({ elected_ms: run.electedMs, session_expired_ms: run.sessionExpiredMs, after_expiry_ms: run.afterExpiryMs })),
+  };
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
 /** Benchmarks run by name; without one, all of them run. */
-const benchmarkNames = ['launch-rate', 'create-latency', 'allocation-with-volumes', 'cpu-shares', 'disk-quota-detection'] as const;
+const benchmarkNames = [
+  'launch-rate',
+  'create-latency',
+  'allocation-with-volumes',
+  'cpu-shares',
+  'disk-quota-detection',
+  'failover-reregistration',
+  'leader-election',
+] as const;
 type BenchmarkName = (typeof benchmarkNames)[number];
 
 function isBenchmarkName(arg: string): arg is BenchmarkName {
   return (benchmarkNames as readonly string[]).includes(arg);
 }
 
-/** In a child process: one shape of DeclineOffers, or of allocation-with-volumes (both clusters); prints its record. */
+/** In a child process: one shape of DeclineOffers, or of allocation-with-volumes (both clusters), or one agent count of failover-reregistration; prints its record. */
 function runChild(shapeArg: string | undefined, benchmark: BenchmarkName | undefined, full: boolean): void {
+  if (benchmark === 'failover-reregistration') {
+    const agents = Number(agentCountArg());
+    if (!Number.isInteger(agents) || agents <= 0) throw new Error('bench: no agent count for failover-reregistration');
+    process.stdout.write(`${recordPrefix}${JSON.stringify(runFailoverReregistration(agents))}\n`);
+    return;
+  }
   const shape = shapes.find((candidate) => shapeName(candidate) === shapeArg);
   if (shape === undefined) throw new Error(`bench: no shape ${String(shapeArg)}`);
   const rounds = full ? Number.MAX_SAFE_INTEGER : shape.rounds;
@@ -320,6 +413,11 @@ function runChild(shapeArg: string | undefined, benchmark: BenchmarkName | undef
       ? runAllocationWithVolumes(shape.agents, shape.frameworks, rounds)
       : report(runDeclineOffers(shape.agents, shape.frameworks, rounds));
   process.stdout.write(`${recordPrefix}${JSON.stringify(record)}\n`);
+}
+
+/** A plain number among the arguments: failover-reregistration's agent count. */
+function agentCountArg(): string | undefined {
+  return process.argv.slice(2).find((arg) => /^\d+$/.test(arg));
 }
 
 async function main(): Promise<void> {
@@ -348,6 +446,11 @@ async function main(): Promise<void> {
   if (all || benchmark === 'allocation-with-volumes') runAllocationWithVolumesBench(directory, shapeArg === undefined ? volumeShapes : selected, full);
   if (all || benchmark === 'cpu-shares') await runCpuSharesBench(directory);
   if (all || benchmark === 'disk-quota-detection') await runDiskQuotaDetectionBench(directory);
+  if (all || benchmark === 'failover-reregistration') {
+    const count = agentCountArg();
+    runFailoverReregistrationBench(directory, count === undefined ? failoverAgentCounts : [Number(count)]);
+  }
+  if (all || benchmark === 'leader-election') await runLeaderElectionBench(directory);
 }
 
 main().then(
