@@ -135,12 +135,15 @@ function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkReques
     frameworkAddedEvent(ctx, framework);
   }
   adoptReportedExecutors(ctx, agent, request);
+  // Each framework's tasks on the agent are charged to the allocator at once: one allocation per framework, not per task.
+  const charges = new Map<string, Resources>();
   for (const reported of request.tasks ?? []) {
     const frameworkId = reported.framework_id.value;
     const framework = state.frameworks.get(frameworkId);
     if (framework === undefined) continue;
-    addReportedTask(ctx, agent, framework, reported);
+    addReportedTask(ctx, agent, framework, reported, charges);
   }
+  for (const [frameworkId, resources] of charges) state.allocator.allocate(frameworkId, agent.id, resources);
   sendRegistered(ctx, agent, true);
   if (wasUnreachable) onUnreachableAgentReadmitted(ctx, agent);
   for (const update of request.operation_updates ?? []) onOperationStatus(ctx, agent, update);

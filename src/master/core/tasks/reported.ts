@@ -11,7 +11,12 @@ import { taskKey, type Agent, type Framework, type Task } from '../state.js';
 import { parseTaskState, releasesResources } from './task-state.js';
 import { taskV1 } from '../../views/v1.js';
 
-export function addReportedTask(ctx: StepContext, agent: Agent, framework: Framework, reported: ReportedTask): Task | undefined {
+/**
+ * `charges`: where to add the task's resources for the caller to charge to
+ * the allocator at once (an agent reporting many tasks), instead of one
+ * allocation per task.
+ */
+export function addReportedTask(ctx: StepContext, agent: Agent, framework: Framework, reported: ReportedTask, charges?: Map<string, Resources>): Task | undefined {
   const info = reported.task;
   if (framework.tasks.has(info.task_id.value)) {
     // Reported twice, or known on another agent: counting it again would charge its resources twice.
@@ -43,7 +48,10 @@ export function addReportedTask(ctx: StepContext, agent: Agent, framework: Frame
   // The agent was unreachable: its report replaces the copy kept meanwhile (spec/core.md 5.6.3).
   framework.unreachableTasks.delete(task.id);
   agent.tasks.add(taskKey(framework.id, task.id));
-  if (!releasesResources(state)) ctx.state.allocator.allocate(framework.id, agent.id, allocated);
+  if (!releasesResources(state)) {
+    if (charges === undefined) ctx.state.allocator.allocate(framework.id, agent.id, allocated);
+    else charges.set(framework.id, (charges.get(framework.id) ?? Resources.empty()).plus(allocated));
+  }
   ctx.sendToOperators({ type: 'TASK_ADDED', task_added: { task: taskV1(task) } });
   return task;
 }
