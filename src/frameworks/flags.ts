@@ -3,10 +3,15 @@
  * `--name=value` or `--name value`, `file://` values, one-line errors. Names
  * take '_' as everywhere in berth, and '-' as well (`--num-shards=3`).
  */
+import { masterList, masterListError } from '../sdk/master-list.js';
+
 import { defineFlags, flag, type FlagDefinitions } from '../lib/flags/index.js';
 import { err, ok, type Result } from '../lib/result.js';
 import { parseResourcesString, Resources, validateRole } from '../resources/index.js';
 import { describeResources } from './resources.js';
+
+/** The commands' callers read `--master` through these flags. */
+export { masterList };
 
 /** How long a run may take, by default, before it gives up and says what it was waiting for. */
 export const runTimeoutMsDefault = 5 * 60_000;
@@ -72,12 +77,6 @@ export function frameworkHelpFlags(): FlagDefinitions {
 }
 
 /** The masters of `--master`, in order. */
-export function masterList(value: string): string[] {
-  return value
-    .split(',')
-    .map((master) => master.trim())
-    .filter((master) => master !== '');
-}
 
 /**
  * `--num-shards=3` as `--num_shards=3` (`--no-json` untouched): dashes inside
@@ -97,10 +96,7 @@ export function normalizeFlagNames(argv: readonly string[]): string[] {
 }
 
 function checkMasters(value: string): string | undefined {
-  const masters = masterList(value);
-  if (masters.length === 0) return 'Expected `--master` to name a master (host:port)';
-  if (masters.some((master) => master.startsWith('zk://'))) return 'ZooKeeper URLs are not read here: give the masters as host:port[,host:port...]';
-  return undefined;
+  return masterListError(value);
 }
 
 function checkReservationRole(value: string): string | undefined {

@@ -75,9 +75,10 @@ export interface SchedulerHandlers {
 
 export interface SchedulerOptions {
   /**
-   * Masters to subscribe through ('host:port', 'http://host:port'). Any
-   * master redirects to the leader (307); when one cannot be reached the next
-   * one is tried, round-robin. At least one.
+   * Masters to subscribe through ('host:port', 'http://host:port', or
+   * 'zk://host:port[,host:port...]/path', whose leader is followed in
+   * ZooKeeper). Any master redirects to the leader (307); when one cannot be
+   * reached the next one is tried, round-robin. At least one.
    */
   readonly masters: readonly string[];
   /**

@@ -32,6 +32,8 @@ import { PendingCalls } from './call-queue.js';
 import { raceStop, stoppedMark } from './race-stop.js';
 import * as calls from './calls.js';
 import { masterOrigin, schedulerEndpoint } from './connector.js';
+import { LeaderDetector } from '../ha/leader-detector.js';
+import { isZooKeeperUrl, parseZooKeeperUrl } from '../ha/zk-url.js';
 import { CallError, MasterError, NotSubscribedError, StoppedError, SubscribeError } from './errors.js';
 import { launchOperation, type LaunchTask } from './operations.js';
 import { dispatchSession } from './scheduler-dispatch.js';
@@ -95,6 +97,8 @@ export class Scheduler {
   private stopReason: 'stopped' | 'torn-down' | undefined;
   private readonly stopController = new AbortController();
   private dispatchChain: Promise<void> = Promise.resolve();
+  /** One per zk:// entry of `masters`, following that group's leader. */
+  private readonly detectors = new Map<string, LeaderDetector>();
   private settleDone!: (end: SchedulerEnd) => void;
   private firstSubscription: { resolve: (frameworkId: string) => void; reject: (error: Error) => void } | undefined;
 
@@ -252,6 +256,7 @@ export class Scheduler {
     this.firstSubscription?.reject(end.error ?? new StoppedError(`the Scheduler ended (${end.reason}) before subscribing`));
     this.firstSubscription = undefined;
     if (this.ownsTransport) void this.transport.close();
+    for (const detector of this.detectors.values()) detector.close();
     this.settleDone(end);
   }
 
@@ -260,8 +265,9 @@ export class Scheduler {
     let failures = 0;
     for (;;) {
       if (this.stopReason !== undefined) return { reason: this.stopReason };
-      const target = this.leaderUrl ?? this.config.masters[this.masterIndex % this.config.masters.length] ?? '';
+      const entry = this.leaderUrl ?? this.config.masters[this.masterIndex % this.config.masters.length] ?? '';
       let session: SchedulerSession | typeof stoppedMark;
+      const target = this.resolveMaster(entry);
       try {
         session = await this.attempt(target);
       } catch (caught) {
@@ -356,12 +362,31 @@ export class Scheduler {
     await this.post(session, calls.acknowledgeCall(status.agent_id, status.task_id, status.uuid));
   }
 
+  /**
+   * The master to try for a `masters` entry: itself, or for a zk:// entry the
+   * leader its detector last saw (src/ha/leader-detector.ts; '' while none
+   * is known, which fails the attempt and backs off like any other).
+   */
+  private resolveMaster(entry: string): string {
+    if (!isZooKeeperUrl(entry)) return entry;
+    let detector = this.detectors.get(entry);
+    if (detector === undefined) {
+      const url = parseZooKeeperUrl(entry, 'masters');
+      if (!url.ok) return '';
+      detector = new LeaderDetector(url.value, { info: () => undefined, warn: () => undefined });
+      this.detectors.set(entry, detector);
+    }
+    return detector.current() ?? '';
+  }
+
   /** After `target` failed: drop it as the leader, and let the next attempt go to the next master. */
   private moveOn(target: string): void {
     const masters = this.config.masters;
     if (target === this.leaderUrl) this.leaderUrl = undefined;
     const next = masters[this.masterIndex % masters.length];
-    if (next !== undefined && sameMaster(next, target)) this.masterIndex += 1;
+    // A zk:// entry stands for whoever leads: the next attempt asks its detector again.
+    if (next === undefined || target === '' || isZooKeeperUrl(next)) return;
+    if (sameMaster(next, target)) this.masterIndex += 1;
   }
 
   private forgetOffers(offerIds: readonly IdLike[]): void {

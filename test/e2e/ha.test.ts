@@ -158,7 +158,8 @@ describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () =>
     let subscriptions = 0;
     let launched = false;
     const scheduler: Scheduler = new Scheduler({
-      masters: masters.map((master) => master.url),
+      // Given ZooKeeper, as a Mesos framework is: the SDK follows the leader there.
+      masters: [`${zkUrl()}-sdk`],
       frameworkInfo: { user: 'root', name: 'sdk-rider', checkpoint: true, failover_timeout: 3600 } as FrameworkInfo,
       backoff: { initialMs: 100, maxMs: 1_000 },
       handlers: {

@@ -72,7 +72,7 @@ describe('execute flags', () => {
     expect(failure([...needed, '--env={"A":1}'])).toMatch(/Expected the value of 'A' to be a string/);
     expect(failure([...needed, '--kill_after=soon'])).toMatch(/^Failed to load flag 'kill_after'/);
     expect(failure([...needed, '--role=/bad'])).toBe("Role '/bad' cannot start with a slash");
-    expect(failure(['--master=zk://z:2181/mesos', '--name=j', '--command=true'])).toMatch(/does not read ZooKeeper/);
+    expect(failure(['--master=zk://z/mesos', '--name=j', '--command=true'])).toMatch(/names 'z', which is not host:port/);
   });
 
   it('execute flags: masters: a comma-separated list, in order', () => {

@@ -3,11 +3,16 @@
  * task), checked with the shared stout-style parser. Durations are
  * milliseconds.
  */
+import { masterList, masterListError } from '../../sdk/master-list.js';
+
 import { userInfo } from 'node:os';
 import { defineFlags, flag, type FlagValues } from '../../lib/flags/index.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { parseResourcesString } from '../../resources/index.js';
 import { validateRole } from '../../resources/roles.js';
+
+/** The commands' callers read `--master` through these flags. */
+export { masterList };
 
 export const executeFlags = defineFlags({
   master: flag.string({
@@ -43,20 +48,9 @@ export const executeFlags = defineFlags({
 export type ExecuteFlags = FlagValues<typeof executeFlags>;
 
 /** The masters of `--master`, in order. */
-export function masterList(value: string): string[] {
-  return value
-    .split(',')
-    .map((master) => master.trim())
-    .filter((master) => master !== '');
-}
 
 function checkMasters(value: string): string | undefined {
-  const masters = masterList(value);
-  if (masters.length === 0) return 'Expected `--master` to name a master (host:port)';
-  if (masters.some((master) => master.startsWith('zk://'))) {
-    return 'berth execute does not read ZooKeeper: give the masters as host:port[,host:port...]';
-  }
-  return undefined;
+  return masterListError(value);
 }
 
 function checkResources(value: string): string | undefined {
