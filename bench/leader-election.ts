@@ -34,6 +34,7 @@ import zookeeper from 'node-zookeeper-client';
 import { freePort } from '../src/lib/free-port.js';
 import { signalGroup } from '../src/local/process-group.js';
 import { startZooKeeperServer, zooKeeperInstalled, type ZooKeeperServer } from '../src/ha/zookeeper-server.js';
+import { connectZooKeeper } from '../src/ha/zookeeper-group.js';
 import { startBerthProcess, stopBerthProcesses, type Started } from './launch-rate.js';
 
 export const sessionTimeoutSeconds = 2;
@@ -108,20 +109,9 @@ async function firstLeader(masters: readonly Started[]): Promise<{ master: Start
 
 /** A plain ZooKeeper client, to see the group's nodes as the masters do. */
 async function connectClient(address: string): Promise<zookeeper.Client> {
-  const client = zookeeper.createClient(address, { sessionTimeout: 10_000 });
-  const connected = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 10_000);
-    client.once('connected', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-    client.connect();
-  });
-  if (!connected) {
-    client.close();
-    throw new Error(`cannot connect to ZooKeeper at ${address}`);
-  }
-  return client;
+  const connected = await connectZooKeeper(address, 10_000, 10_000);
+  if (!connected.ok) throw new Error(connected.error);
+  return connected.value;
 }
 
 /** The leader's znode: the lowest contender, checked against the leader's port. */

@@ -45,6 +45,22 @@ function leaderUrl(info: { address?: { ip?: string; hostname?: string; port?: nu
   return host === undefined || port === undefined ? undefined : `http://${host}:${port}`;
 }
 
+/** A client connected to `servers` within `connectTimeoutMs`, or which ensemble could not be reached. */
+export async function connectZooKeeper(servers: string, sessionTimeoutMs: number, connectTimeoutMs: number): Promise<Result<zookeeper.Client>> {
+  const client = zookeeper.createClient(servers, { sessionTimeout: sessionTimeoutMs, spinDelay: 200, retries: 0 });
+  const connected = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), connectTimeoutMs);
+    client.once('connected', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    client.connect();
+  });
+  if (connected) return ok(client);
+  client.close();
+  return err(`Cannot reach ZooKeeper at ${servers} within ${connectTimeoutMs} ms`);
+}
+
 export class ZooKeeperGroup {
   private myNode: string | undefined;
   private currentLeader: LeaderInfo | undefined;
@@ -58,19 +74,9 @@ export class ZooKeeperGroup {
 
   /** Connects within `connectTimeoutMs`, or says which ensemble could not be reached. */
   static async connect(url: ZooKeeperUrl, sessionTimeoutMs: number, connectTimeoutMs: number, events: ZooKeeperGroupEvents): Promise<Result<ZooKeeperGroup>> {
-    const client = zookeeper.createClient(url.servers, { sessionTimeout: sessionTimeoutMs, spinDelay: 200, retries: 0 });
-    const connected = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), connectTimeoutMs);
-      client.once('connected', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-      client.connect();
-    });
-    if (!connected) {
-      client.close();
-      return err(`Cannot reach ZooKeeper at ${url.servers} within ${connectTimeoutMs} ms`);
-    }
+    const connected = await connectZooKeeper(url.servers, sessionTimeoutMs, connectTimeoutMs);
+    if (!connected.ok) return connected;
+    const client = connected.value;
     const group = new ZooKeeperGroup(client, url, events);
     client.on('expired', () => group.lost('the ZooKeeper session expired'));
     const made = await group.mkdirp(url.path);

@@ -13,10 +13,10 @@
  * masters, the agent and a framework are real processes and HTTP clients.
  */
 import { execFile } from 'node:child_process';
-import zookeeper from 'node-zookeeper-client';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectZooKeeper } from '../../src/ha/zookeeper-group.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
 import { testRoot } from '../support/test-root.js';
 import { startZooKeeper, zooKeeperInstalled, type ZooKeeperServer } from '../support/zookeeper.js';
@@ -71,11 +71,9 @@ async function leaderAmong(masters: readonly ProcessHandle[]): Promise<ProcessHa
 
 /** The group's znodes and what each holds, read with a plain ZooKeeper client. */
 async function groupMembers(): Promise<{ name: string; info: unknown }[]> {
-  const client = zookeeper.createClient(zookeeperAddress(), { sessionTimeout: 5_000 });
-  await new Promise<void>((resolve) => {
-    client.once('connected', () => resolve());
-    client.connect();
-  });
+  const connected = await connectZooKeeper(zookeeperAddress(), 5_000, 10_000);
+  if (!connected.ok) throw new Error(connected.error);
+  const client = connected.value;
   try {
     const path = new URL(zkUrl().replace('zk://', 'http://')).pathname;
     const names = await new Promise<string[]>((resolve, reject) => client.getChildren(path, (error, children) => (error ? reject(new Error(String(error))) : resolve(children))));
