@@ -95,6 +95,14 @@ function zookeeperAddress(): string {
 }
 
 
+function runCli(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [cliEntry, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, BERTH_TEST_ROOT: testRoot() } }, (error, stdout, stderr) =>
+      done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
+    );
+  });
+}
+
 describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () => {
   it('elects one leader; standbys redirect; the leader killed, another leads, the agent and framework come back, and a new task reads the volume', async () => {
     const masterFlags = [...fastMasterFlags, `--zk=${zkUrl()}`, '--zk_session_timeout=2secs'];
@@ -142,6 +150,10 @@ describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () =>
     expect(processExists(pid)).toBe(true);
     // A new task reads what the first one wrote into the volume.
     await readBack(second, agent.url);
+    // The storage CLI finds the new leader in ZooKeeper.
+    const listed = await runCli(['volumes', 'list', `--master=${zkUrl()}`, '--json']);
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('"pv-1"');
     await second.teardown();
   }, 120_000);
 

@@ -8,6 +8,8 @@ import { oneLine } from '../../lib/one-line.js';
 import type { Terminal } from '../../lib/terminal.js';
 import { STATUS_CODES } from 'node:http';
 import { err, ok, type Result } from '../../lib/result.js';
+import { findLeader } from '../../ha/find-leader.js';
+import { isZooKeeperUrl, parseZooKeeperUrl } from '../../ha/zk-url.js';
 
 /** Longest wait for a master's answer; operator calls are answered at once. */
 export const operatorCallTimeoutMs = 15_000;
@@ -23,11 +25,24 @@ export function masterBaseUrl(master: string): string {
 }
 
 /**
+ * The master's base URL; for `zk://...`, the group's leader found in
+ * ZooKeeper (any other master would redirect there too: fetch follows 307).
+ */
+async function resolveMaster(master: string): Promise<Result<string, string>> {
+  if (!isZooKeeperUrl(master)) return ok(masterBaseUrl(master));
+  const url = parseZooKeeperUrl(master, 'master');
+  if (!url.ok) return url;
+  return findLeader(url.value, operatorCallTimeoutMs);
+}
+
+/**
  * POSTs `call` and returns the parsed JSON answer (undefined for an empty one,
  * as 202 is), or the one-line error.
  */
 export async function operatorCall(master: string, call: object): Promise<Result<unknown, string>> {
-  const url = `${masterBaseUrl(master)}/api/v1`;
+  const base = await resolveMaster(master);
+  if (!base.ok) return base;
+  const url = `${base.value}/api/v1`;
   let response: Response;
   let text: string;
   try {

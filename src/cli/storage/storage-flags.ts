@@ -15,7 +15,7 @@ export const masterDefault = '127.0.0.1:5050';
 
 const bytesPerMegabyte = 1024 * 1024;
 
-export const masterFlag = flag.string({ default: masterDefault, help: "The master's host:port (or URL)." });
+export const masterFlag = flag.string({ default: masterDefault, help: "The master's host:port (or URL), or zk://host:port[,...]/path to ask the leader." });
 export const agentFlag = flag.string({ required: true, help: 'The agent id, as listed by `berth volumes list` or /master/slaves.' });
 export const agentFilterFlag = flag.string({ help: 'Only this agent (an agent id).' });
 export const roleFlag = flag.string({ required: true, help: 'The role the resources are reserved for.', check: (value) => validateRole(value) });
