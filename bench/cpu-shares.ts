@@ -38,7 +38,7 @@ import { Cgroup, cgroupsUnder } from '../src/agent/isolators/cgroups/cgroup.js';
 import { findHierarchy, type CgroupHierarchy } from '../src/agent/isolators/cgroups/hierarchy.js';
 import type { FrameworkInfo, OfferOperation } from '../src/protocol/mesos.js';
 import { createHttpTransport, subscribe, type SchedulerSession } from '../src/sdk/index.js';
-import { startBerthProcess, stopBerthProcesses, type Started } from './launch-rate.js';
+import { startMasterAndAgent, stopBerthProcesses, type Started } from './launch-rate.js';
 import { agentExecutor, monitorStatistics, offerWith, scalar, TaskWatch, type StatisticsEntry } from './task-watch.js';
 
 /** The issue's goal: CPU time in the ratio of the cpus asked for. */
@@ -139,17 +139,12 @@ export async function runCpuShares(options: CpuSharesOptions): Promise<CpuShares
   const transport = createHttpTransport();
   let session: SchedulerSession | undefined;
   try {
-    const master = await startBerthProcess(root, 'master', ['--allocation_interval=50ms']);
-    processes.push(master);
-    const agent = await startBerthProcess(root, 'agent', [
-      `--master=${master.url.replace('http://', '')}`,
-      '--registration_backoff_factor=10ms',
+    const { master, agent } = await startMasterAndAgent(root, processes, ['--allocation_interval=50ms'], [
       '--resources=cpus:8;mem:1024',
       '--isolation=filesystem/linux,cgroups/cpu,cgroups/mem',
       `--cgroups_root=${cgroupsRoot}`,
       '--executor_shutdown_grace_period=1secs',
     ]);
-    processes.push(agent);
     session = await subscribe({ master: master.url, frameworkInfo: frameworkInfo(), transport });
     const watch = new TaskWatch(session);
     const offer = await offerWith(session, () => true);

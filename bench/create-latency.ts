@@ -63,7 +63,7 @@ import type { FrameworkInfo, OfferOperation } from '../src/protocol/mesos.js';
 import type { WireOffer, WireOperationStatus } from '../src/protocol/outputs.js';
 import { applyCheckpointedResources, fromWireList, needsCheckpointing, Resources, type WireResourceInput } from '../src/resources/index.js';
 import { calls, createHttpTransport, subscribe, type SchedulerSession } from '../src/sdk/index.js';
-import { startBerthProcess, stopBerthProcesses, type Started } from './launch-rate.js';
+import { startMasterAndAgent, stopBerthProcesses, type Started } from './launch-rate.js';
 import { measureMessageFloor } from './message-floor.js';
 
 /** The issue's goal for the p99. */
@@ -139,14 +139,9 @@ export async function runCreateLatency(options: CreateLatencyOptions): Promise<C
   const transport = createHttpTransport();
   let session: SchedulerSession | undefined;
   try {
-    const master = await startBerthProcess(options.root, 'master', ['--allocation_interval=10ms']);
-    processes.push(master);
-    const agent = await startBerthProcess(options.root, 'agent', [
-      `--master=${master.url.replace('http://', '')}`,
+    const { master, agent } = await startMasterAndAgent(options.root, processes, ['--allocation_interval=10ms'], [
       `--resources=${agentResources}`,
-      '--registration_backoff_factor=10ms',
     ]);
-    processes.push(agent);
     const fsyncMs = percentiles(measureFsync(join(agent.workDir, 'bench-fsync'), 1_000));
     options.progress(`  fsync anchor (200 bytes + fsync + rename, 1000 times): p50 ${fsyncMs.p50.toFixed(2)} ms, p99 ${fsyncMs.p99.toFixed(2)} ms`);
     const floorMs = percentiles(await measureMessageFloor(join(agent.workDir, 'bench-floor'), 1_000));

@@ -72,7 +72,7 @@ import { join } from 'node:path';
 import type { FrameworkInfo, OfferOperation } from '../src/protocol/mesos.js';
 import type { WireOffer } from '../src/protocol/outputs.js';
 import { createHttpTransport, subscribe, type SchedulerSession } from '../src/sdk/index.js';
-import { startBerthProcess, stopBerthProcesses, type Started } from './launch-rate.js';
+import { startMasterAndAgent, stopBerthProcesses, type Started } from './launch-rate.js';
 import { agentExecutor, median, monitorStatistics, offerWith, scalar, TaskWatch, type Arrival } from './task-watch.js';
 
 /** The issue's goal, ms. */
@@ -247,18 +247,13 @@ export async function runDiskQuotaDetection(root: string, options: DiskQuotaDete
   const transport = createHttpTransport();
   let session: SchedulerSession | undefined;
   try {
-    const master = await startBerthProcess(root, 'master', ['--allocation_interval=50ms']);
-    processes.push(master);
-    const agent = await startBerthProcess(root, 'agent', [
-      `--master=${master.url.replace('http://', '')}`,
-      '--registration_backoff_factor=10ms',
+    const { master, agent } = await startMasterAndAgent(root, processes, ['--allocation_interval=50ms'], [
       `--resources=cpus:16;mem:8192;disk:${otherContainers * otherDiskMb + 256};disk(${role}):${volumeMb}`,
       '--isolation=filesystem/linux,disk/du',
       '--enforce_container_disk_quota',
       `--container_disk_watch_interval=${intervalSeconds}secs`,
       `--container_disk_scanners=${scanners}`,
     ]);
-    processes.push(agent);
     session = await subscribe({ master: master.url, frameworkInfo: frameworkInfo(), transport });
     const watch = new TaskWatch(session);
     const frameworkId = session.frameworkId;

@@ -175,6 +175,24 @@ export async function runLaunchRate(options: LaunchRateOptions): Promise<LaunchR
 }
 
 /** Stops each process's group, then kills whatever is left marked with its work directory (task supervisors, tasks). */
+/**
+ * A master (with `masterFlags`) and one agent linked to it (with
+ * `agentFlags`, registering fast), each pushed to `processes` as soon as it
+ * runs, for the caller to stop also on failure.
+ */
+export async function startMasterAndAgent(
+  root: string,
+  processes: Started[],
+  masterFlags: readonly string[],
+  agentFlags: readonly string[],
+): Promise<{ master: Started; agent: Started }> {
+  const master = await startBerthProcess(root, 'master', masterFlags);
+  processes.push(master);
+  const agent = await startBerthProcess(root, 'agent', [`--master=${master.url.replace('http://', '')}`, '--registration_backoff_factor=10ms', ...agentFlags]);
+  processes.push(agent);
+  return { master, agent };
+}
+
 export async function stopBerthProcesses(processes: readonly Started[]): Promise<void> {
   await Promise.all(processes.map((started) => stopGroup(started.child, 5_000)));
   for (const started of processes) await killProcesses(findMarkedProcesses(`${markerVariable}=${started.workDir}`), 5_000);

@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { ok } from '../../lib/result.js';
 import { Resources } from '../../resources/index.js';
 import type { FetchRequest } from '../fetcher/types.js';
-import { Isolation } from '../isolators/isolation.js';
-import type { ContainerIsolationSpec, Isolator, IsolatorContext } from '../isolators/isolator.js';
+import { Isolation, IsolatorEvents } from '../isolators/isolation.js';
+import type { ContainerIsolationSpec, Isolator } from '../isolators/isolator.js';
 import { noIsolationSpec, useContainerizerFixture } from './test-fixture.js';
 
 const fixture = useContainerizerFixture();
@@ -47,7 +47,7 @@ describe('containerizer: isolators', () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
     const fetcher = { fetch: async (_request: FetchRequest) => held.then(() => ok(undefined)) };
-    const { containerizer, log } = fixture().containerizer({ fetcher, isolation: (context) => new Isolation([record.isolator], context) });
+    const { containerizer, log } = fixture().containerizer({ fetcher, isolation: new Isolation([record.isolator], new IsolatorEvents()) });
     containerizer.launch(fixture().launch('slow', ['true'], { uris }));
     const bigger = { ...noIsolationSpec, resources: Resources.parse('cpus:2;mem:256') };
     containerizer.update('slow', bigger);
@@ -59,18 +59,14 @@ describe('containerizer: isolators', () => {
   });
 
   it('destroys a running container an isolator limits, and reports the limitation with its end', async () => {
-    let context: IsolatorContext | undefined;
+    // The context an isolator is given: what it reports a limitation through.
+    const context = new IsolatorEvents();
     const isolator: Isolator = { name: 'cgroups/mem' };
-    const { containerizer, log } = fixture().containerizer({
-      isolation: (given) => {
-        context = given;
-        return new Isolation([isolator], given);
-      },
-    });
+    const { containerizer, log } = fixture().containerizer({ isolation: new Isolation([isolator], context) });
     containerizer.launch(fixture().launch('hog', ['sleep', '1000']));
     await log.waitFor('hog', 'container_started');
     const limitation = { reason: 'REASON_CONTAINER_LIMITATION_MEMORY' as const, message: 'Memory limit exceeded', resources: [] };
-    context?.limit('hog', limitation);
+    context.limit('hog', limitation);
     expect((await log.waitFor('hog', 'container_limited')).limitation).toEqual(limitation);
     const exited = await log.waitFor('hog', 'container_exited');
     expect(exited.limitation).toEqual(limitation);

@@ -46,8 +46,8 @@ import { watchSupervisor, type SupervisorWatch } from './supervisor-watch.js';
 import type { ContainerEvent, ContainerLaunch, ContainerUsage, Containerizer, ExitStatus, KnownContainer, VolumeIsolation } from './types.js';
 import { UserLookup, type UserIds } from './user-lookup.js';
 import { filesystemIsolator } from '../isolators/filesystem.js';
-import type { ContainerIsolationSpec, IsolatedContainer, IsolatorContext, Limitation } from '../isolators/isolator.js';
-import { Isolation, type PreparedIsolation } from '../isolators/isolation.js';
+import type { ContainerIsolationSpec, IsolatedContainer, Limitation } from '../isolators/isolator.js';
+import { Isolation, IsolatorEvents, type PreparedIsolation } from '../isolators/isolation.js';
 import { defaultVolumeIsolation } from './volume-mounts.js';
 
 export interface LinuxContainerizerOptions {
@@ -65,14 +65,12 @@ export interface LinuxContainerizerOptions {
   readonly orphanGracePeriodMs?: number;
   /**
    * The isolators (src/agent/isolators/registry.ts builds them from the
-   * agent's flags); their limitations reach this containerizer through
-   * `isolatorContext`. Default: only a filesystem isolator, `volumeIsolation`.
+   * agent's flags); this containerizer listens to their limitations.
+   * Default: only a filesystem isolator, `volumeIsolation`.
    */
-  readonly isolation?: (context: IsolatorContext) => Isolation;
+  readonly isolation?: Isolation;
   /** Without `isolation`: how volumes are made visible. Default: filesystem/linux when root with CAP_SYS_ADMIN, else filesystem/posix. */
   readonly volumeIsolation?: VolumeIsolation;
-  /** Where isolators' warnings go (default: dropped). */
-  readonly warn?: (message: string) => void;
 }
 
 const livenessPollMsDefault = 2_000;
@@ -145,11 +143,9 @@ export class LinuxContainerizer implements Containerizer {
     this.supervisorPath = resolve(options.supervisorPath ?? defaultSupervisorPath());
     this.livenessPollMs = options.livenessPollMs ?? livenessPollMsDefault;
     this.orphanGracePeriodMs = options.orphanGracePeriodMs ?? orphanGracePeriodMsDefault;
-    const context: IsolatorContext = {
-      limit: (containerId, limitation) => this.onLimited(containerId, limitation),
-      warn: options.warn ?? (() => undefined),
-    };
-    this.isolation = options.isolation?.(context) ?? new Isolation([filesystemIsolator(options.volumeIsolation ?? defaultVolumeIsolation())], context);
+    this.isolation =
+      options.isolation ?? new Isolation([filesystemIsolator(options.volumeIsolation ?? defaultVolumeIsolation())], new IsolatorEvents());
+    this.isolation.onLimit((containerId, limitation) => this.onLimited(containerId, limitation));
     this.launcher = new Launcher(resolve(options.launcherPath ?? launcherPathBeside(this.supervisorPath)), {
       exited: (pid) => this.onLaunchedExit(pid),
       lost: (pids) => this.onLauncherLost(pids),

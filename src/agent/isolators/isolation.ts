@@ -5,7 +5,7 @@
  */
 import { err, ok, type Result } from '../../lib/result.js';
 import type { VolumeMount } from '../containerizer/volume-mounts.js';
-import type { ContainerIsolationSpec, IsolatedContainer, Isolator, IsolatorContext, Preparation } from './isolator.js';
+import type { ContainerIsolationSpec, IsolatedContainer, Isolator, IsolatorContext, Limitation, Preparation } from './isolator.js';
 import type { IsolatorName } from './names.js';
 import type { ResourceStatistics } from './statistics.js';
 
@@ -16,18 +16,38 @@ export interface PreparedIsolation {
   readonly warnings: readonly string[];
 }
 
+/**
+ * What isolators report through (IsolatorContext): limitations go to
+ * whoever listens (the containerizer, once it exists), warnings to `warn`.
+ * Made before the isolators, which keep it.
+ */
+export class IsolatorEvents implements IsolatorContext {
+  private listener: ((containerId: string, limitation: Limitation) => void) | undefined;
+
+  constructor(readonly warn: (message: string) => void = () => undefined) {}
+
+  limit(containerId: string, limitation: Limitation): void {
+    this.listener?.(containerId, limitation);
+  }
+
+  onLimit(listener: (containerId: string, limitation: Limitation) => void): void {
+    this.listener = listener;
+  }
+}
+
 export class Isolation {
   constructor(
     readonly isolators: readonly Isolator[],
-    private readonly context: IsolatorContext,
+    private readonly events: IsolatorEvents,
   ) {}
+
+  /** Where a limitation an isolator sees goes (one listener: the containerizer). */
+  onLimit(listener: (containerId: string, limitation: Limitation) => void): void {
+    this.events.onLimit(listener);
+  }
 
   get names(): readonly IsolatorName[] {
     return this.isolators.map((isolator) => isolator.name);
-  }
-
-  has(name: IsolatorName): boolean {
-    return this.isolators.some((isolator) => isolator.name === name);
   }
 
   recover(containers: readonly IsolatedContainer[]): void {
@@ -89,7 +109,7 @@ export class Isolation {
       try {
         await isolator.cleanup?.(containerId);
       } catch (error) {
-        this.context.warn(`${isolator.name} failed to clean up container ${containerId}: ${error instanceof Error ? error.message : String(error)}`);
+        this.events.warn(`${isolator.name} failed to clean up container ${containerId}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }

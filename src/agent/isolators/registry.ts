@@ -14,7 +14,7 @@ import { diskDuIsolator } from './disk-du.js';
 import { DuScanner } from './du-scanner.js';
 import { filesystemIsolator } from './filesystem.js';
 import type { Isolator, IsolatorContext } from './isolator.js';
-import { Isolation } from './isolation.js';
+import { Isolation, IsolatorEvents } from './isolation.js';
 import type { IsolatorName } from './names.js';
 
 export interface IsolationOptions {
@@ -31,7 +31,8 @@ export interface IsolationOptions {
   readonly enableCfs: boolean;
   /** How often a container's cgroup is checked for OOM kills. */
   readonly oomCheckMs: number;
-  readonly context: IsolatorContext;
+  /** Where isolators' warnings go. */
+  readonly warn: (message: string) => void;
   /** Where the cgroup controllers are (tests pass their own); default: this host's mounts. */
   readonly findHierarchy?: (controller: CgroupController) => CgroupHierarchy | undefined;
 }
@@ -47,7 +48,7 @@ export interface BuiltIsolation {
  * under v2, where cpu, memory and io share one directory, only the cgroup
  * isolator that cleans up last (the first of them in this table).
  */
-type Creator = (options: IsolationOptions, removesCgroup: (name: IsolatorName) => boolean) => Result<Isolator | string>;
+type Creator = (options: IsolationOptions & { readonly context: IsolatorContext }, removesCgroup: (name: IsolatorName) => boolean) => Result<Isolator | string>;
 
 /** A string result: the isolator cannot run on this host, and the agent runs without it, saying so. */
 const creators: Readonly<Record<IsolatorName, Creator>> = {
@@ -86,6 +87,7 @@ const creators: Readonly<Record<IsolatorName, Creator>> = {
 
 /** The isolators `names` asks for (parseIsolation's order), or the one line saying why the agent cannot start. */
 export function buildIsolation(names: readonly IsolatorName[], options: IsolationOptions): Result<BuiltIsolation> {
+  const events = new IsolatorEvents(options.warn);
   const isolators: Isolator[] = [];
   const warnings: string[] = [];
   const find = options.findHierarchy ?? findHierarchy;
@@ -99,10 +101,10 @@ export function buildIsolation(names: readonly IsolatorName[], options: Isolatio
     return controller === undefined || find(controller)?.version !== 2 || name === v2Owner;
   };
   for (const name of names) {
-    const created = creators[name](options, removesCgroup);
+    const created = creators[name]({ ...options, context: events }, removesCgroup);
     if (!created.ok) return created;
     if (typeof created.value === 'string') warnings.push(created.value);
     else isolators.push(created.value);
   }
-  return ok({ isolation: new Isolation(isolators, options.context), warnings });
+  return ok({ isolation: new Isolation(isolators, events), warnings });
 }

@@ -12,7 +12,6 @@ import { LinuxContainerizer } from '../containerizer/linux-containerizer.js';
 import { defaultVolumeIsolation } from '../containerizer/volume-mounts.js';
 import { parseIsolation } from '../isolators/names.js';
 import { buildIsolation, type BuiltIsolation } from '../isolators/registry.js';
-import type { IsolatorContext } from '../isolators/isolator.js';
 import { AgentFetcher } from '../fetcher/fetcher.js';
 import { SandboxGc } from '../gc/sandbox-gc.js';
 import { TaskHealthChecker } from '../health/task-health-checker.js';
@@ -42,7 +41,7 @@ const oomCheckMs = 250;
  * alone (the default) means filesystem/posix; filesystem/linux named with
  * other isolators is refused.
  */
-export function isolationFromFlags(flags: AgentFlags, workDir: string): Result<(context: IsolatorContext) => BuiltIsolation> {
+export function isolationFromFlags(flags: AgentFlags, workDir: string, warn: (message: string) => void): Result<BuiltIsolation> {
   const fallback = defaultVolumeIsolation();
   const defaulted = flags.isolation === 'filesystem/linux' ? fallback : flags.isolation;
   const names = parseIsolation(defaulted, fallback);
@@ -54,43 +53,27 @@ export function isolationFromFlags(flags: AgentFlags, workDir: string): Result<(
   if (root === '' || root.startsWith('/') || root.split('/').some((part) => part === '' || part === '.' || part === '..')) {
     return err(`--cgroups_root: '${root}' must be a relative cgroup path without empty, '.' or '..' components`);
   }
-  // Built once, at the containerizer's request (it provides the context); checked here so that a bad flag stops the start.
-  const build = (context: IsolatorContext): Result<BuiltIsolation> =>
-    buildIsolation(names.value, {
-      workDir,
-      enforceDiskQuota: flags.enforce_container_disk_quota,
-      diskWatchIntervalMs: flags.container_disk_watch_interval,
-      diskScanners: flags.container_disk_scanners,
-      cgroupsRoot: root,
-      enableCfs: flags.cgroups_enable_cfs,
-      oomCheckMs,
-      context,
-    });
-  const probe = build({ limit: () => undefined, warn: () => undefined });
-  if (!probe.ok) return probe;
-  probe.value.isolation.close();
-  return ok((context) => {
-    const built = build(context);
-    if (!built.ok) throw new Error(built.error);
-    return built.value;
+  return buildIsolation(names.value, {
+    workDir,
+    enforceDiskQuota: flags.enforce_container_disk_quota,
+    diskWatchIntervalMs: flags.container_disk_watch_interval,
+    diskScanners: flags.container_disk_scanners,
+    cgroupsRoot: root,
+    enableCfs: flags.cgroups_enable_cfs,
+    oomCheckMs,
+    warn,
   });
 }
 
 export function buildServices(flags: AgentFlags, workDir: string, clock: Clock, logger: Logger): Result<BuiltServices> {
-  const isolation = isolationFromFlags(flags, workDir);
+  const isolation = isolationFromFlags(flags, workDir, (message) => logger.warn(message));
   if (!isolation.ok) return isolation;
-  let warnings: readonly string[] = [];
   const downloads = new HttpAgent({ keepAliveTimeout: 10_000, connections: 16 });
   const fetcher = new AgentFetcher(fetchCacheDir(workDir), flags.fetcher_cache_size, downloads, { stallTimeoutMs: flags.fetcher_stall_timeout });
   const containerizer = new LinuxContainerizer({
     workDir,
     fetcher,
-    isolation: (context) => {
-      const built = isolation.value(context);
-      warnings = built.warnings;
-      return built.isolation;
-    },
-    warn: (message) => logger.warn(message),
+    isolation: isolation.value.isolation,
   });
   const health = new TaskHealthChecker({ clock, timers: systemTimers, log: (message) => logger.warn(message) });
   const gc = new SandboxGc({
@@ -133,7 +116,7 @@ export function buildServices(flags: AgentFlags, workDir: string, clock: Clock, 
     }
   });
   const announce = (): void => {
-    for (const warning of warnings) logger.warn(warning);
+    for (const warning of isolation.value.warnings) logger.warn(warning);
     logger.info(`Isolation: ${containerizer.isolation.names.join(', ')}`);
   };
   return ok({ containerizer, health, gc, fileRoots, logs, announce, close: () => downloads.close() });

@@ -11,7 +11,7 @@
 import type { StepContext } from '../context.js';
 import { scheduleUnreachable } from './unreachable.js';
 
-export const recoveredAgentsTimerKey = 'recovered:agents';
+const recoveredAgentsTimerKey = 'recovered:agents';
 
 /** At the master's start: when the registry names agents, the deadline for them to come back. */
 export function scheduleRecoveredAgentsDeadline(ctx: StepContext): void {

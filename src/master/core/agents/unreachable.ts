@@ -33,7 +33,7 @@ import { reregisterTimerKey } from './reregister-timer.js';
 /** Unreachable agent ids remembered, oldest first (Mesos bounds its registry's list too). */
 const unreachableAgentsMax = 100_000;
 
-export const unreachablePermitTimerKey = 'unreachable:permit';
+const unreachablePermitTimerKey = 'unreachable:permit';
 
 function rememberUnreachable(state: MasterState, agentId: string, hostname: string, unreachableTimeMs: number): void {
   state.unreachableAgents.set(agentId, { hostname, unreachableTimeMs });
