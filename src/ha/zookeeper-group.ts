@@ -67,10 +67,20 @@ export class ZooKeeperGroup {
   private closed = false;
 
   private constructor(
-    private readonly client: zookeeper.Client,
+    private readonly connectedClient: zookeeper.Client,
     private readonly url: ZooKeeperUrl,
     private readonly events: ZooKeeperGroupEvents,
   ) {}
+
+  /** The connected client, for the registry in ZooKeeper (the group still owns it and closes it). */
+  get client(): zookeeper.Client {
+    return this.connectedClient;
+  }
+
+  /** This process's own contender znode, full path, once it contended: the registry's fence. */
+  get contenderPath(): string | undefined {
+    return this.myNode === undefined ? undefined : `${this.url.path}/${this.myNode}`;
+  }
 
   /** Connects within `connectTimeoutMs`, or says which ensemble could not be reached. */
   static async connect(url: ZooKeeperUrl, sessionTimeoutMs: number, connectTimeoutMs: number, events: ZooKeeperGroupEvents): Promise<Result<ZooKeeperGroup>> {
