@@ -104,6 +104,18 @@ export const LinkRequest = z.object({
 export type LinkRequest = z.output<typeof LinkRequest>;
 
 
+/**
+ * How an agent drains (Mesos' DrainConfig, the DRAIN_AGENT call): every task
+ * is killed, with its kill grace period capped at `max_grace_period` when one
+ * is given; `mark_gone` makes the kills TASK_GONE_BY_OPERATOR for
+ * partition-aware frameworks (and the agent gone once drained).
+ */
+export const DrainConfig = z.object({
+  max_grace_period: z.object({ nanoseconds: unsigned }).exactOptional(),
+  mark_gone: z.boolean(),
+});
+export type DrainConfig = z.output<typeof DrainConfig>;
+
 /** Records on the master-to-agent stream. `seq` counts from 1 on each link. */
 export type MasterToAgentMessage =
   | {
@@ -190,7 +202,13 @@ export type MasterToAgentMessage =
   | {
       type: 'RECONCILE_TASKS';
       reconcile_tasks: { framework_id: { value: string }; tasks: { task_id: { value: string }; state: string }[] };
-    };
+    }
+  /**
+   * Drain this agent (Mesos' DrainSlaveMessage): sent after DRAIN_AGENT and
+   * again whenever a draining agent (re-)registers. The agent kills its tasks
+   * and refuses new ones until nothing is left; it does not answer.
+   */
+  | { type: 'DRAIN'; drain: { config: DrainConfig } };
 
 export type MasterToAgentRecord = MasterToAgentMessage & { seq: number };
 

@@ -7,6 +7,7 @@
 import type { WireResource } from '../../resources/index.js';
 import { z } from 'zod';
 import { err, ok, type Result } from '../../lib/result.js';
+import { DrainConfig } from '../../protocol/internal.js';
 import { journalFormatVersion, type JournalCodec, type JournalRecord } from './records.js';
 
 const json = z.record(z.string(), z.unknown());
@@ -68,6 +69,8 @@ const recordSchema: z.ZodType<JournalRecord> = z.discriminatedUnion('type', [
   }),
   z.object({ v: version, type: z.literal('update'), framework_id: id, task_id: id, status: json }),
   z.object({ v: version, type: z.literal('ack'), framework_id: id, task_id: id, uuid: z.string().min(1) }),
+  z.object({ v: version, type: z.literal('drain'), config: DrainConfig }),
+  z.object({ v: version, type: z.literal('drain_finished') }),
 ]);
 
 /** Checks a parsed line of the current format version; the reason names the first field that is wrong. */

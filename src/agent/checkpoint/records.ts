@@ -13,6 +13,7 @@ import type { ExitStatus } from '../containerizer/types.js';
 import type { Limitation } from '../isolators/isolator.js';
 import type { KillCause } from '../core/model.js';
 import type { Result } from '../../lib/result.js';
+import type { DrainConfig } from '../../protocol/internal.js';
 
 export const journalFormatVersion = 1;
 
@@ -72,7 +73,14 @@ export type JournalRecord =
   /** A status update accepted for a task (its uuid identifies it). */
   | { readonly v: 1; readonly type: 'update'; readonly framework_id: string; readonly task_id: string; readonly status: Json }
   /** The master acknowledged the update with this uuid. */
-  | { readonly v: 1; readonly type: 'ack'; readonly framework_id: string; readonly task_id: string; readonly uuid: string };
+  | { readonly v: 1; readonly type: 'ack'; readonly framework_id: string; readonly task_id: string; readonly uuid: string }
+  /**
+   * The agent began draining (Mesos' drain.config): a restarted agent drains
+   * on. The latest one holds until a `drain_finished` follows it.
+   */
+  | { readonly v: 1; readonly type: 'drain'; readonly config: DrainConfig }
+  /** Nothing was left to drain: the drain is over (Mesos deletes drain.config). */
+  | { readonly v: 1; readonly type: 'drain_finished' };
 
 export type JournalRecordType = JournalRecord['type'];
 

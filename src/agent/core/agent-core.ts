@@ -11,6 +11,7 @@ import type { AgentConfig } from './config.js';
 import { onContainerEvent } from './containers.js';
 import { onExecutorCall, onExecutorClosed, onExecutorSubscribe } from './custom-executor.js';
 import { nextExecutorDeadlineMs, onExecutorDeadlines } from './deadlines.js';
+import { onDrainProgress } from './drain.js';
 import type { AgentEffect, AgentEvent, ExecutorReply } from './events.js';
 import { onHealthEvent } from './health.js';
 import { nextLinkDeadlineMs, onLinkClosed, onLinkFailed, onLinkRecord, onTick } from './link.js';
@@ -88,6 +89,7 @@ export class AgentCore {
     onRetryTimers(step);
     onExecutorDeadlines(step);
     onTick(step);
+    onDrainProgress(step);
     return reply === undefined ? { effects: step.effects } : { effects: step.effects, reply };
   }
 

@@ -8,10 +8,11 @@ import type { TaskReason, TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import type { Limitation } from '../isolators/isolator.js';
 import { latestRunVirtualPath, runMetaDir, sandboxPath } from '../paths.js';
-import { newAgentExecutor, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type AgentTask, type ExecutorKind, type Json } from './model.js';
+import { newAgentExecutor, newAgentTask, streamKey, taskIdOf, type AgentExecutor, type AgentFramework, type AgentTask, type ExecutorKind, type Json } from './model.js';
 import type { AgentState } from './state.js';
 import type { AgentStep } from './step.js';
 import { isTerminal, newUpdateUuid, receiveUpdate } from './status-updates.js';
+import { drainingStatus } from './drain-updates.js';
 
 export function findTask(state: AgentState, frameworkId: string, taskId: string): AgentTask | undefined {
   const executor = findExecutorOfTask(state, frameworkId, taskId);
@@ -114,12 +115,21 @@ export function agentUpdate(step: AgentStep, executor: AgentExecutor, taskId: st
   acceptUpdate(step, executor, status);
 }
 
-/** Takes an update for one of the executor's tasks; a terminal one moves the task to terminated. */
-export function acceptUpdate(step: AgentStep, executor: AgentExecutor, status: WireTaskStatus): ReturnType<typeof receiveUpdate> {
+/**
+ * Takes an update for one of the executor's tasks, as a draining agent
+ * reports it (drain-updates.ts); a terminal one moves the task to terminated.
+ */
+export function acceptUpdate(step: AgentStep, executor: AgentExecutor, received: WireTaskStatus): ReturnType<typeof receiveUpdate> {
+  const status = drainingStatus(step.state.drain, received, partitionAware(step.state.frameworks.get(executor.frameworkId)));
   const outcome = receiveUpdate(step, executor.frameworkId, withContainerStatus(step, executor, status));
   if (outcome !== 'duplicate' && isTerminal(status.state)) {
     const taskId = status.task_id.value;
     const task = executor.launchedTasks.get(taskId) ?? executor.queuedTasks.get(taskId);
+    // A TASK_KILLING reported as TASK_GONE_BY_OPERATOR ends the task before its container does:
+    // the command executor's exit will not find it to stop its health check, so it stops now.
+    if (task !== undefined && !isTerminal(received.state) && executor.kind === 'command') {
+      step.effects.push({ type: 'stop_health_check', frameworkId: executor.frameworkId, taskId });
+    }
     if (task !== undefined) {
       executor.launchedTasks.delete(taskId);
       executor.queuedTasks.delete(taskId);
@@ -209,6 +219,22 @@ export function removeFrameworkIfDone(step: AgentStep, framework: AgentFramework
   step.state.completedFrameworks.push(framework);
   if (step.state.completedFrameworks.length > maxCompletedFrameworks) step.state.completedFrameworks.shift();
   step.persist({ v: 1, type: 'framework_removed', framework_id: framework.id });
+}
+
+/**
+ * Updates about a task the agent has no executor for still need a stream (and
+ * a framework record) to travel reliably; a terminated placeholder executor
+ * holds the task until its update is acknowledged.
+ */
+export function unknownTaskExecutor(step: AgentStep, frameworkId: string, taskId: string): AgentExecutor {
+  const framework = step.state.frameworks.get(frameworkId) ?? ensureFramework(step, frameworkId, { id: { value: frameworkId } });
+  const executor = newExecutor(step, framework, `${taskId}-unknown`, 'command', { executor_id: { value: `${taskId}-unknown` } }, true);
+  executor.state = 'terminated';
+  const info = { task_id: { value: taskId } };
+  executor.queuedTasks.set(taskId, newAgentTask(frameworkId, executor.id, info));
+  step.persist({ v: 1, type: 'task', framework_id: frameworkId, executor_id: executor.id, task: info });
+  step.persist({ v: 1, type: 'executor_terminated', framework_id: frameworkId, executor_id: executor.id, container_id: executor.containerId });
+  return executor;
 }
 
 /** Non-terminal tasks of an executor (queued or launched). */

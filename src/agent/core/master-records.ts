@@ -1,22 +1,25 @@
 /**
  * What the master asks of the agent over the link (docs/protocol.md): run and
  * kill tasks, shut executors and frameworks down, acknowledge updates, pass
- * messages to executors, and reconcile tasks it knows and the agent does not.
+ * messages to executors, reconcile tasks it knows and the agent does not, and
+ * drain the agent.
  */
 import type { MasterToAgentRecord } from '../../protocol/internal.js';
-import { killCommandTask, launchCommandTask, markKilled } from './command-executor.js';
+import { launchCommandTask } from './command-executor.js';
 import { launchCustomTask, shutdownExecutor } from './custom-executor.js';
+import { onDrainRecord, refuseWhileDraining } from './drain.js';
 import {
   agentUpdate,
   completeExecutorIfDone,
   completeTask,
   ensureFramework,
   findExecutorOfTask,
-  newExecutor,
   partitionAware,
   removeFrameworkIfDone,
+  unknownTaskExecutor,
 } from './executors.js';
-import { idValue, infoTaskId, newAgentTask, streamKey, type Json } from './model.js';
+import { killTask } from './kill-task.js';
+import { idValue, infoTaskId, streamKey, type Json } from './model.js';
 import { onAcknowledgement, resendHeads } from './status-updates.js';
 import type { AgentStep } from './step.js';
 import { checkpointedKnown, resourcesOf } from './task-volumes.js';
@@ -75,6 +78,9 @@ export function onMasterRecord(step: AgentStep, record: MasterToAgentRecord): bo
     case 'RECONCILE_TASKS':
       reconcileTasks(step, record.reconcile_tasks.framework_id.value, record.reconcile_tasks.tasks.map((t) => t.task_id.value));
       return true;
+    case 'DRAIN':
+      onDrainRecord(step, record.drain);
+      return true;
     default:
       return false;
   }
@@ -91,6 +97,10 @@ function runTask(step: AgentStep, frameworkInfo: Json, task: Json): void {
   // the new task gets a fresh stream, so that its updates are not taken for the old one's.
   const key = streamKey(frameworkId, infoTaskId(task));
   if (step.state.streams.get(key)?.terminated === true) step.state.streams.delete(key);
+  if (step.state.drain !== undefined) {
+    refuseWhileDraining(step, frameworkInfo, task);
+    return;
+  }
   const unknown = unknownCheckpointed(step, task);
   if (unknown !== undefined) {
     const framework = ensureFramework(step, frameworkId, frameworkInfo);
@@ -117,39 +127,6 @@ function unknownCheckpointed(step: AgentStep, task: Json): 'task or task group' 
   const executor = task['executor'] as Json | undefined;
   if (executor !== undefined && !checkpointedKnown(step.state, resourcesOf(executor))) return 'executor';
   return undefined;
-}
-
-/**
- * KILL (spec/core.md 1.5.7, agent side): a task not yet handed to its
- * executor is TASK_KILLED during launch; a command task is killed by the
- * agent; a custom executor gets the KILL event and decides.
- */
-function killTask(step: AgentStep, frameworkId: string, taskId: string, killPolicy: Json | undefined): void {
-  const executor = findExecutorOfTask(step.state, frameworkId, taskId);
-  const framework = step.state.frameworks.get(frameworkId);
-  if (executor === undefined) {
-    const placeholder = framework === undefined ? undefined : unknownTaskExecutor(step, frameworkId, taskId);
-    if (placeholder !== undefined) {
-      agentUpdate(step, placeholder, taskId, {
-        state: partitionAware(framework) ? 'TASK_DROPPED' : 'TASK_LOST',
-        source: 'SOURCE_AGENT',
-        reason: 'REASON_EXECUTOR_TERMINATED',
-        message: 'Cannot find executor',
-      });
-      completeExecutorIfDone(step, placeholder);
-    }
-    return;
-  }
-  if (executor.queuedTasks.has(taskId) || (executor.kind === 'command' && executor.state === 'launching')) {
-    agentUpdate(step, executor, taskId, { state: 'TASK_KILLED', source: 'SOURCE_AGENT', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before delivery to the executor' });
-    if (executor.kind === 'command') {
-      markKilled(step, executor, 'kill');
-      step.effects.push({ type: 'destroy_container', containerId: executor.containerId, gracePeriodMs: 0 });
-    }
-    return;
-  }
-  if (executor.kind === 'command') killCommandTask(step, executor, taskId, killPolicy, 'kill');
-  else step.toExecutor(executor.connectionId, { type: 'KILL', kill: { task_id: { value: taskId }, ...(killPolicy !== undefined ? { kill_policy: killPolicy } : {}) } });
 }
 
 /**
@@ -193,20 +170,4 @@ function reconcileTasks(step: AgentStep, frameworkId: string, taskIds: readonly 
     });
     completeExecutorIfDone(step, executor);
   }
-}
-
-/**
- * Updates about a task the agent has no executor for still need a stream (and
- * a framework record) to travel reliably; a terminated placeholder executor
- * holds the task until its update is acknowledged.
- */
-function unknownTaskExecutor(step: AgentStep, frameworkId: string, taskId: string) {
-  const framework = step.state.frameworks.get(frameworkId) ?? ensureFramework(step, frameworkId, { id: { value: frameworkId } });
-  const executor = newExecutor(step, framework, `${taskId}-unknown`, 'command', { executor_id: { value: `${taskId}-unknown` } }, true);
-  executor.state = 'terminated';
-  const info = { task_id: { value: taskId } };
-  executor.queuedTasks.set(taskId, newAgentTask(frameworkId, executor.id, info));
-  step.persist({ v: 1, type: 'task', framework_id: frameworkId, executor_id: executor.id, task: info });
-  step.persist({ v: 1, type: 'executor_terminated', framework_id: frameworkId, executor_id: executor.id, container_id: executor.containerId });
-  return executor;
 }

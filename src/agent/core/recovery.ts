@@ -6,7 +6,8 @@
  * already reported their tasks lost). Custom executors get
  * --executor_reregistration_timeout to subscribe again; until then the agent
  * does not link to the master. After a host reboot nothing survived: every
- * task ends TASK_LOST (TASK_GONE), REASON_AGENT_RESTARTED.
+ * task ends TASK_LOST (TASK_GONE), REASON_AGENT_RESTARTED. A drain under way
+ * is recovered, to be replayed (drain.ts).
  */
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import type { JournalRecord } from '../checkpoint/records.js';
@@ -134,6 +135,13 @@ function apply(state: AgentState, record: JournalRecord): void {
       return;
     case 'ack':
       applyAck(state, record.framework_id, record.task_id, record.uuid);
+      return;
+    case 'drain':
+      // Replayed once recovery is over (drain.ts): until then it has no start time.
+      state.drain = { config: record.config, startedAtMs: undefined };
+      return;
+    case 'drain_finished':
+      state.drain = undefined;
   }
 }
 

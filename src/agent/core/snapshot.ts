@@ -6,7 +6,8 @@
  * history, not state, and are left out. A live task's acknowledged updates
  * are written as the update and its acknowledgement, as they happened: that
  * keeps the task's statuses, and its uuids, so that an executor sending one
- * again is recognised.
+ * again is recognised. A drain under way is kept, so that it outlives a
+ * compaction.
  */
 import type { JournalRecord } from '../checkpoint/records.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
@@ -21,6 +22,7 @@ export function snapshotRecords(state: AgentState): JournalRecord[] {
     for (const executor of framework.executors.values()) records.push(...executorRecords(state, executor));
   }
   records.push(...tasklessUpdateRecords(state));
+  if (state.drain !== undefined) records.push({ v: 1, type: 'drain', config: state.drain.config });
   return records;
 }
 

@@ -4,6 +4,7 @@
  * breaks; each attempt uses a new, larger epoch.
  */
 import type { Random } from '../../lib/random.js';
+import type { DrainConfig } from '../../protocol/internal.js';
 import type { WireMasterInfo } from '../../protocol/outputs.js';
 import type { AgentConfig } from './config.js';
 import type { AgentFramework, StatusStream } from './model.js';
@@ -25,6 +26,16 @@ export type LinkState =
       /** Last master-to-agent sequence number received on this link. */
       lastSeqIn: number;
     };
+
+/** A drain the master asked for (drain.ts), journaled until nothing is left. */
+export interface AgentDrain {
+  readonly config: DrainConfig;
+  /**
+   * When the agent began draining (Mesos' estimated drain start time, shown by
+   * /state). Undefined from recovery until the drain is replayed.
+   */
+  readonly startedAtMs: number | undefined;
+}
 
 export interface AgentState {
   readonly config: AgentConfig;
@@ -50,6 +61,8 @@ export interface AgentState {
    * re-subscribe and does not link to the master (spec/core.md 5.5 step 6).
    */
   recoveringUntilMs: number | undefined;
+  /** Set while the agent drains: its tasks are killed, new ones refused, kill updates marked. */
+  drain: AgentDrain | undefined;
 }
 
 export function createAgentState(config: AgentConfig, random: Random, nowMs: number, agentId: string | undefined): AgentState {
@@ -69,6 +82,7 @@ export function createAgentState(config: AgentConfig, random: Random, nowMs: num
     totalResources: totalOf(config, config.recoveredResources.resources),
     streams: new Map(),
     recoveringUntilMs: undefined,
+    drain: undefined,
   };
 }
 

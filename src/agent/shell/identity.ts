@@ -10,6 +10,7 @@ export const agentVersion = '1.11.0';
  * it reports on every storage operation, which Mesos agents do only for
  * resource providers. TASK_RESOURCE_LIMITS: it takes TaskInfo.limits, which
  * cgroups/cpu (a CFS quota) and cgroups/mem (the hard memory limit) enforce.
+ * AGENT_DRAINING: it obeys DRAIN (core/drain.ts), so an operator may drain it.
  */
 export const agentCapabilities: readonly string[] = [
   'MULTI_ROLE',
@@ -18,4 +19,5 @@ export const agentCapabilities: readonly string[] = [
   'RESIZE_VOLUME',
   'AGENT_OPERATION_FEEDBACK',
   'TASK_RESOURCE_LIMITS',
+  'AGENT_DRAINING',
 ];

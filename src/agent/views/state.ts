@@ -1,10 +1,11 @@
 /**
  * The agent's legacy /state (and /slave(1)/state) JSON (spec/core.md 6.4):
- * identity, resources in the legacy object form and the endpoint format, and
- * frameworks with their executors and tasks.
+ * identity, the drain under way, resources in the legacy object form and the
+ * endpoint format, and frameworks with their executors and tasks.
  */
 import { legacyResourceObject, toEndpointResource, type Resources } from '../../resources/index.js';
 import type { WireAttribute } from '../../protocol/outputs.js';
+import { drainConfigJson } from '../core/drain.js';
 import type { AgentState } from '../core/state.js';
 import { frameworksJson } from './frameworks.js';
 
@@ -36,6 +37,7 @@ export function agentStateJson(view: AgentStateView): Record<string, unknown> {
     pid: view.pid,
     hostname: config.info.hostname,
     capabilities: [...config.capabilities],
+    ...drainJson(state),
     resources: legacyResourceObject(total),
     reserved_resources: reserved,
     unreserved_resources: legacyResourceObject(total.unreserved()),
@@ -48,6 +50,20 @@ export function agentStateJson(view: AgentStateView): Record<string, unknown> {
     ...(link.status === 'linked' ? { master_hostname: link.master.hostname } : {}),
     flags: view.flags,
     ...frameworksJson(state),
+  };
+}
+
+/**
+ * While draining, as Mesos: the config, and the time the drain began, in
+ * whole seconds (int64 there). A recovered drain has no start time until it
+ * is replayed.
+ */
+function drainJson(state: AgentState): Record<string, unknown> {
+  const drain = state.drain;
+  if (drain === undefined) return {};
+  return {
+    drain_config: drainConfigJson(drain.config),
+    ...(drain.startedAtMs !== undefined ? { estimated_drain_start_time_seconds: Math.floor(drain.startedAtMs / 1000) } : {}),
   };
 }
 
