@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { err, ok, type Result } from '../lib/result.js';
-import { stripNulls, TooDeeplyNested } from './wire.js';
+import { hasNullsToStrip, stripNulls, TooDeeplyNested } from './wire.js';
 
 export function decodeJson<S extends z.ZodType>(schema: S, body: string, messageName: string): Result<z.output<S>> {
   let parsed: unknown;
@@ -14,16 +14,26 @@ export function decodeJson<S extends z.ZodType>(schema: S, body: string, message
   } catch (error) {
     return err(`Failed to parse body into JSON: ${(error as Error).message}`);
   }
-  return decodeValue(schema, parsed, messageName);
+  return decode(schema, parsed, messageName, 'owned');
 }
 
 export function decodeValue<S extends z.ZodType>(schema: S, value: unknown, messageName: string): Result<z.output<S>> {
+  return decode(schema, value, messageName, 'shared');
+}
+
+/**
+ * `owned`: the value is JSON.parse's, held by nobody else, so when stripping
+ * nulls would change nothing the schema reads it in place (the result may
+ * share its unknown-typed parts). A `shared` value is always copied, so the
+ * result never aliases what the caller holds.
+ */
+function decode<S extends z.ZodType>(schema: S, value: unknown, messageName: string, ownership: 'owned' | 'shared'): Result<z.output<S>> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return err(`Failed to convert JSON into ${messageName} protobuf: Expecting a JSON object`);
   }
   let stripped: unknown;
   try {
-    stripped = stripNulls(value);
+    stripped = ownership === 'owned' && !hasNullsToStrip(value) ? value : stripNulls(value);
   } catch (error) {
     if (error instanceof TooDeeplyNested) return err(`Failed to convert JSON into ${messageName} protobuf: ${error.message}`);
     throw error;

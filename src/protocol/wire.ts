@@ -22,16 +22,51 @@ export class TooDeeplyNested extends Error {
   }
 }
 
-/** Removes every `null` member and array element, recursively: null means unset. */
+/**
+ * Removes every `null` member and array element, recursively: null means
+ * unset. A `__proto__` member is dropped too: no message has such a field
+ * (unknown fields are ignored), and copying it would set the copy's
+ * prototype, so that its fields would appear to be given.
+ */
 export function stripNulls(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= messageDepthMax) throw new TooDeeplyNested();
   if (Array.isArray(value)) return value.filter((item) => item !== null).map((item) => stripNulls(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(value)) {
-    if (member !== null) out[key] = stripNulls(member, depth + 1);
+    if (member !== null && key !== '__proto__') out[key] = stripNulls(member, depth + 1);
   }
   return out;
+}
+
+/**
+ * Whether stripNulls would change `value`, a value JSON.parse made: true at
+ * the first `null`, or at the first `__proto__` key (stripNulls' copy assigns
+ * that key, which sets its prototype rather than copying it). Throws
+ * TooDeeplyNested exactly when stripNulls would. Without a null the copy is
+ * the value itself, structurally, and this walk allocates nothing: a decoder
+ * that owns the value may then skip the copy, which cost more than the
+ * schema's whole parse of a re-registration (about 38 us against 23 us, and
+ * as much again in garbage; bench/failover-reregistration.ts).
+ */
+export function hasNullsToStrip(value: object, depth = 0): boolean {
+  if (depth >= messageDepthMax) throw new TooDeeplyNested();
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) {
+      if (item === null) return true;
+      if (typeof item === 'object' && hasNullsToStrip(item, depth + 1)) return true;
+    }
+    return false;
+  }
+  const members = value as Record<string, unknown>;
+  // for...in: JSON.parse makes plain objects, whose enumerable keys are their own (Object.entries' keys).
+  for (const key in members) {
+    if (key === '__proto__') return true;
+    const member = members[key];
+    if (member === null) return true;
+    if (typeof member === 'object' && hasNullsToStrip(member, depth + 1)) return true;
+  }
+  return false;
 }
 
 const NUMERIC = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
@@ -48,6 +83,18 @@ export const double = z.union([
 /** A proto integer (int32/int64/uint32/uint64): a JSON integer or an integer string. */
 export const integer = z.union([
   z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d+$/, { message: 'expected an integer' })
+    .transform((s) => Number(s)),
+]);
+
+/**
+ * An int64 that may exceed 2^53, as nanoseconds since the epoch do (Mesos'
+ * TimeInfo, DurationInfo): kept to a double's precision, about 256 ns today.
+ */
+export const int64 = z.union([
+  z.number().refine((n) => Number.isInteger(n), { message: 'expected an integer' }),
   z
     .string()
     .regex(/^-?\d+$/, { message: 'expected an integer' })
