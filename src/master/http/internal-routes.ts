@@ -48,7 +48,7 @@ function message(request: FastifyRequest, reply: FastifyReply, runtime: MasterRu
   const decoded = decodeJson(AgentMessageEnvelope, bodyText(request.body), 'AgentMessage');
   if (!decoded.ok) return void sendReply(reply, { status: 400, body: decoded.error });
   const output = runtime.dispatch({ type: 'agent_message', envelope: decoded.value });
-  sendReply(reply, output.reply ?? { status: 202 });
+  runtime.whenPerformed(() => sendReply(reply, output.reply ?? { status: 202 }));
 }
 
 /**
@@ -70,11 +70,11 @@ function messages(request: FastifyRequest, reply: FastifyReply, runtime: MasterR
   for (const { seq, message } of decoded.value.messages) {
     const output = runtime.dispatch({ type: 'agent_message', envelope: { agent_id, epoch, seq, message } });
     const status = output.reply?.status ?? 202;
-    if (status === 409) return void sendReply(reply, output.reply ?? { status });
+    if (status === 409) return runtime.whenPerformed(() => sendReply(reply, output.reply ?? { status }));
     if (status >= 300) {
       const body = typeof output.reply?.body === 'string' ? output.reply.body : JSON.stringify(output.reply?.body ?? '');
       runtime.logger.warn(`Message ${seq} (${message.type}) of agent ${agent_id.value} refused with ${status}: ${body}`);
     }
   }
-  sendReply(reply, { status: 202 });
+  runtime.whenPerformed(() => sendReply(reply, { status: 202 }));
 }

@@ -21,6 +21,7 @@ import {
 import type { MasterState } from '../core/state.js';
 import type { MasterRuntime } from '../shell/runtime.js';
 import { metricsSnapshot } from './metrics-snapshot.js';
+import { sendJsonView } from './replies.js';
 
 type Query = Record<string, string | undefined>;
 type View = (state: MasterState, query: Query) => unknown;
@@ -45,7 +46,7 @@ export function registerLegacyRoutes(app: FastifyInstance, runtime: () => Master
       app.get(`${prefix}/${name}`, (request, reply) => {
         const current = runtime();
         if (current === undefined) return answerNotLeading(request, reply, leader);
-        serveView(request, reply, current, view);
+        current.whenPerformed(() => serveView(request, reply, current, view));
       });
     }
   }
@@ -70,11 +71,5 @@ export function registerLegacyRoutes(app: FastifyInstance, runtime: () => Master
 
 function serveView(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime, view: View): void {
   const query = request.query as Query;
-  const body = stringifyAscii(view(runtime.core.state, query));
-  const jsonp = query['jsonp'];
-  if (jsonp !== undefined) {
-    if (!/^[A-Za-z_$][\w$.]*$/.test(jsonp)) return void reply.code(400).type('text/plain').send("Invalid 'jsonp' callback name");
-    return void reply.type('text/javascript').send(`${jsonp}(${body});`);
-  }
-  void reply.type('application/json').send(body);
+  sendJsonView(reply, query, view(runtime.core.state, query));
 }

@@ -59,7 +59,7 @@ function handleOperatorRequest(request: FastifyRequest, reply: FastifyReply, run
     default: {
       const principal = authenticatedPrincipal(request);
       const output = runtime.dispatch({ type: 'operator_call', call, ...(principal !== undefined && { principal }) });
-      sendReply(reply, output.reply ?? { status: 200 });
+      runtime.whenPerformed(() => sendReply(reply, output.reply ?? { status: 200 }));
     }
   }
 }

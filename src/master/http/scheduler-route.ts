@@ -46,7 +46,7 @@ function handleSchedulerRequest(request: FastifyRequest, reply: FastifyReply, ru
     return subscribe(runtime, reply, call);
   }
   const output = runtime.dispatch({ type: 'scheduler_call', call, streamId: streamIdHeader });
-  sendReply(reply, output.reply ?? { status: 202 });
+  runtime.whenPerformed(() => sendReply(reply, output.reply ?? { status: 202 }));
 }
 
 function subscribe(runtime: MasterRuntime, reply: FastifyReply, call: SchedulerCall): void {

@@ -41,6 +41,7 @@ function handleStorageRequest(
   const call = legacyStorageCall(endpoint, bodyText(request.body));
   if (!call.ok) return void sendReply(reply, { status: 400, body: call.error });
   const output = runtime.dispatch({ type: 'operator_call', call: call.value, ...(principal !== undefined && { principal }) });
-  assert(output.reply !== undefined, `the core answers every ${call.value.type ?? 'storage'} call`);
-  sendReply(reply, output.reply);
+  const answer = output.reply;
+  assert(answer !== undefined, `the core answers every ${call.value.type ?? 'storage'} call`);
+  runtime.whenPerformed(() => sendReply(reply, answer));
 }

@@ -1,9 +1,12 @@
 /**
  * The master's imperative shell around the pure core: it feeds events to the
  * core with the current time, performs the effects (stream writes, closes,
- * logs) in order, and arms one timer for the core's next deadline.
+ * logs) in order, and arms one timer for the core's next deadline. Effects
+ * after a registry write wait until it is durable (effect-queue.ts); so do
+ * the replies the routes send through `whenPerformed`.
  */
 import { MemoryRegistryStore, type RegistryOperation, type RegistryStore } from '../registry/registry.js';
+import { EffectQueue } from './effect-queue.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../lib/clock.js';
 import type { RecordStream } from '../../lib/http/record-stream.js';
@@ -19,6 +22,7 @@ export class MasterRuntime {
   private nextId = 0;
   private stopped = false;
   readonly allocationRunTimes = new RunTimes();
+  private readonly queue = new EffectQueue();
 
   constructor(
     readonly core: MasterCore,
@@ -44,6 +48,14 @@ export class MasterRuntime {
     this.perform(output.effects, performance.now() - startMs);
     this.arm();
     return output;
+  }
+
+  /**
+   * Runs `answer` once every effect dispatched so far is performed: a reply
+   * never tells of a change the registry does not hold yet.
+   */
+  whenPerformed(answer: () => void): void {
+    this.queue.push(answer);
   }
 
   /** Registers a scheduler or operator stream under its connection id. */
@@ -76,41 +88,44 @@ export class MasterRuntime {
 
   private perform(effects: readonly MasterEffect[], stepMs: number): void {
     for (const effect of effects) {
-      switch (effect.type) {
-        case 'framework_event':
-        case 'operator_event':
-          this.streams.get(effect.connectionId)?.send(effect.event);
-          break;
-        case 'framework_close':
-        case 'operator_close':
-          this.endStream(this.streams, effect.connectionId);
-          break;
-        case 'agent_send':
-          this.links.get(effect.linkId)?.send({ seq: effect.seq, ...effect.message });
-          break;
-        case 'agent_close':
-          this.endStream(this.links, effect.linkId);
-          break;
-        case 'log':
-          this.logger[effect.level](effect.message);
-          break;
-        case 'allocation_run':
-          this.allocationRunTimes.record(stepMs);
-          break;
-        case 'registry':
-          this.applyRegistryOperation(effect.operation);
-          break;
-        case 'fatal':
-          this.logger.fatal(effect.message);
-          process.exit(1);
-          break;
-        case 'settle_soon':
-          // After the I/O of this turn is handed to the kernel, before any timer.
-          setImmediate(() => {
-            if (!this.stopped) this.dispatch({ type: 'tick' });
-          });
-          break;
-      }
+      if (effect.type === 'registry') this.writeRegistry(effect.operation);
+      else if (this.queue.holding) this.queue.push(() => this.performOne(effect, stepMs));
+      else this.performOne(effect, stepMs);
+    }
+  }
+
+  private performOne(effect: Exclude<MasterEffect, { type: 'registry' }>, stepMs: number): void {
+    switch (effect.type) {
+      case 'framework_event':
+      case 'operator_event':
+        this.streams.get(effect.connectionId)?.send(effect.event);
+        break;
+      case 'framework_close':
+      case 'operator_close':
+        this.endStream(this.streams, effect.connectionId);
+        break;
+      case 'agent_send':
+        this.links.get(effect.linkId)?.send({ seq: effect.seq, ...effect.message });
+        break;
+      case 'agent_close':
+        this.endStream(this.links, effect.linkId);
+        break;
+      case 'log':
+        this.logger[effect.level](effect.message);
+        break;
+      case 'allocation_run':
+        this.allocationRunTimes.record(stepMs);
+        break;
+      case 'fatal':
+        this.logger.fatal(effect.message);
+        process.exit(1);
+        break;
+      case 'settle_soon':
+        // After the I/O of this turn is handed to the kernel, before any timer.
+        setImmediate(() => {
+          if (!this.stopped) this.dispatch({ type: 'tick' });
+        });
+        break;
     }
   }
 
@@ -119,12 +134,15 @@ export class MasterRuntime {
    * be written leaves the master unable to keep its word: it stops at once
    * (as Mesos' registrar aborts), and a restart finds the last good registry.
    */
-  private applyRegistryOperation(operation: RegistryOperation): void {
-    try {
-      this.registry.apply(operation);
-    } catch (error) {
+  private writeRegistry(operation: RegistryOperation): void {
+    const failed = (error: unknown): void => {
       this.logger.fatal(`Failed to write ${operation.type} to the registry: ${error instanceof Error ? error.message : String(error)}; stopping`);
       process.exit(1);
+    };
+    try {
+      this.queue.pushWrite(this.registry.apply(operation), failed);
+    } catch (error) {
+      failed(error);
     }
   }
 
