@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { AgentID, DurationInfo, FrameworkID, Resource, Scalar, WeightInfo } from './mesos.js';
-import { bool, integer, optionalEnum, unsigned } from './wire.js';
+import { bool, int64, integer, optionalEnum, unsigned } from './wire.js';
 
 export const OPERATOR_CALL_TYPES = [
   'UNKNOWN',
@@ -59,6 +59,23 @@ export type QuotaConfig = z.output<typeof QuotaConfig>;
 
 const AgentOnly = z.object({ agent_id: AgentID });
 
+/** Mesos' MachineID: maintenance names machines by hostname and IP. */
+export const MachineID = z.object({ hostname: z.string().optional(), ip: z.string().optional() });
+export type MachineID = z.output<typeof MachineID>;
+
+/** Mesos' maintenance Schedule (include/mesos/v1/maintenance/maintenance.proto). */
+export const MaintenanceSchedule = z.object({
+  windows: z
+    .array(
+      z.object({
+        machine_ids: z.array(MachineID).optional(),
+        unavailability: z.object({ start: z.object({ nanoseconds: int64 }), duration: z.object({ nanoseconds: int64 }).optional() }),
+      }),
+    )
+    .optional(),
+});
+export type MaintenanceSchedule = z.output<typeof MaintenanceSchedule>;
+
 export const OperatorCall = z.object({
   type: optionalEnum(OPERATOR_CALL_TYPES),
   get_metrics: z.object({ timeout: DurationInfo.optional() }).optional(),
@@ -74,9 +91,9 @@ export const OperatorCall = z.object({
   destroy_volumes: z.object({ agent_id: AgentID, volumes: z.array(Resource).optional() }).optional(),
   grow_volume: z.object({ agent_id: AgentID.optional(), volume: Resource, addition: Resource }).optional(),
   shrink_volume: z.object({ agent_id: AgentID.optional(), volume: Resource, subtract: Scalar }).optional(),
-  update_maintenance_schedule: z.object({ schedule: z.record(z.string(), z.unknown()) }).optional(),
-  start_maintenance: z.object({ machines: z.array(z.record(z.string(), z.unknown())).optional() }).optional(),
-  stop_maintenance: z.object({ machines: z.array(z.record(z.string(), z.unknown())).optional() }).optional(),
+  update_maintenance_schedule: z.object({ schedule: MaintenanceSchedule }).optional(),
+  start_maintenance: z.object({ machines: z.array(MachineID).optional() }).optional(),
+  stop_maintenance: z.object({ machines: z.array(MachineID).optional() }).optional(),
   drain_agent: z
     .object({ agent_id: AgentID, max_grace_period: z.object({ seconds: integer.optional(), nanos: integer.optional() }).optional(), mark_gone: bool.optional() })
     .optional(),

@@ -48,7 +48,23 @@ export interface WireOffer {
   resources: WireJsonResource[];
   attributes: WireAttribute[];
   executor_ids: WireId[];
+  /** When the agent's machine is scheduled for maintenance. */
+  unavailability?: WireUnavailability;
   allocation_info?: { role: string };
+}
+
+export interface WireUnavailability {
+  start: { nanoseconds: number };
+  duration?: { nanoseconds: number };
+}
+
+/** Maintenance asks the framework to give the agent back by `unavailability` (resources: none, so omitted). */
+export interface WireInverseOffer {
+  id: WireId;
+  url: { scheme: 'http'; address: WireAddress; path: string };
+  framework_id: WireId;
+  agent_id: WireId;
+  unavailability: WireUnavailability;
 }
 
 export interface WireTaskStatus {

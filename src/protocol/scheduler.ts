@@ -18,7 +18,7 @@ import {
   ResourceProviderID,
   TaskID,
 } from './mesos.js';
-import type { WireOffer, WireOperationStatus, WireTaskStatus, WireMasterInfo } from './outputs.js';
+import type { WireInverseOffer, WireOffer, WireOperationStatus, WireTaskStatus, WireMasterInfo } from './outputs.js';
 import { bytes, optionalEnum } from './wire.js';
 
 export const SCHEDULER_CALL_TYPES = [
@@ -155,7 +155,7 @@ export type SchedulerEvent =
   | { type: 'HEARTBEAT' }
   | { type: 'OFFERS'; offers: { offers: WireOffer[] } }
   | { type: 'RESCIND'; rescind: { offer_id: { value: string } } }
-  | { type: 'INVERSE_OFFERS'; inverse_offers: { inverse_offers: unknown[] } }
+  | { type: 'INVERSE_OFFERS'; inverse_offers: { inverse_offers: WireInverseOffer[] } }
   | { type: 'RESCIND_INVERSE_OFFER'; rescind_inverse_offer: { inverse_offer_id: { value: string } } }
   | { type: 'UPDATE'; update: { status: WireTaskStatus } }
   | { type: 'UPDATE_OPERATION_STATUS'; update_operation_status: { status: WireOperationStatus } }

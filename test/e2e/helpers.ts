@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect } from 'vitest';
 import type { FrameworkInfo } from '../../src/protocol/mesos.js';
+import type { WireOffer } from '../../src/protocol/outputs.js';
 import type { SchedulerEvent, SchedulerEventType } from '../../src/protocol/scheduler.js';
 import { createHttpTransport, subscribe, type SchedulerSession, type Transport } from '../../src/sdk/index.js';
 import { EventTimeoutError } from '../../src/sdk/index.js';
@@ -171,6 +172,22 @@ export async function eventWithin<T extends SchedulerEventType>(session: Schedul
     if (error instanceof EventTimeoutError) return undefined;
     throw error;
   }
+}
+
+/**
+ * The first offer of `agentId` in an OFFERS event that arrives after this
+ * call (earlier events, consumed or not, do not count): call it before the
+ * action that should bring the offer.
+ */
+export function nextOfferOf(session: SchedulerSession, agentId: string): Promise<WireOffer> {
+  return new Promise((resolve) => {
+    const stop = session.on('OFFERS', (event) => {
+      const offer = event.offers.offers.find((candidate) => candidate.agent_id.value === agentId);
+      if (offer === undefined) return;
+      stop();
+      resolve(offer);
+    });
+  });
 }
 
 /** Every byte of `text` is ASCII (0x00-0x7f). */

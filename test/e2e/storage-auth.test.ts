@@ -87,6 +87,19 @@ describe('storage: authentication and authorization', () => {
     expect(await agentReserved(masterUrl)).toHaveLength(1);
     // Reading state stays open without --authenticate_http_readonly.
     expect((await fetchJson<{ slaves: unknown[] }>(`${masterUrl}/master/state`)).slaves).toHaveLength(1);
+    // Mesos' maintenance endpoints are read-write, the status too: no credentials, 401.
+    for (const [method, path] of [
+      ['GET', 'master/maintenance/schedule'],
+      ['POST', 'master/maintenance/schedule'],
+      ['GET', 'maintenance/status'],
+      ['POST', 'master/machine/down'],
+      ['POST', 'machine/up'],
+    ] as const) {
+      const answer = await fetch(`${masterUrl}/${path}`, { method, ...(method === 'POST' && { body: '[]' }) });
+      expect(answer.status, `${method} /${path}`).toBe(401);
+    }
+    const schedule = await fetch(`${masterUrl}/master/maintenance/schedule`, { headers: { authorization: `Basic ${Buffer.from('ops:s3cret').toString('base64')}` } });
+    expect([schedule.status, await schedule.text()]).toEqual([200, '{}']);
   });
 
   it('authorizes DESTROY against the principal that created the volume, not the one asking', async () => {

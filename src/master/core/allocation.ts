@@ -6,6 +6,7 @@
 import { allocate } from '../allocator/allocate.js';
 import type { StepContext } from './context.js';
 import { createOffers } from './offers.js';
+import { sendInverseOffers } from './maintenance/inverse-offers.js';
 
 export function schedulePeriodicAllocation(ctx: StepContext): void {
   ctx.state.timers.set('allocation:periodic', ctx.nowMs + ctx.state.config.allocationIntervalMs);
@@ -33,5 +34,6 @@ export function runAllocation(ctx: StepContext, agentIds: Iterable<string> | und
   state.counters.increment('allocator/mesos/allocation_runs');
   state.lastAllocationMs = ctx.nowMs;
   createOffers(ctx, plan);
+  sendInverseOffers(ctx, agentIds);
   ctx.effects.push({ type: 'allocation_run', offers: plan.offers.length });
 }

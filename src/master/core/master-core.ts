@@ -4,6 +4,7 @@
  * `tick`. No I/O, no clock, no randomness but the injected Random: the same
  * events at the same times give the same effects.
  */
+import { onInverseOfferTimer } from './maintenance/inverse-offers.js';
 import { assertNever } from '../../lib/assert.js';
 import type { Random } from '../../lib/random.js';
 import type { WireMasterInfo } from '../../protocol/outputs.js';
@@ -98,6 +99,9 @@ export class MasterCore {
           break;
         case 'offer':
           onOfferTimer(ctx, subject);
+          break;
+        case 'inverse':
+          onInverseOfferTimer(ctx, subject);
           break;
         case 'ping':
           onPingTimer(ctx, subject);

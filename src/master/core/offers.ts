@@ -7,7 +7,8 @@ import { assert } from '../../lib/assert.js';
 import type { WireOffer } from '../../protocol/outputs.js';
 import type { AllocationPlan } from '../allocator/types.js';
 import type { StepContext } from './context.js';
-import { newOfferId, type Agent, type Framework, type Offer } from './state.js';
+import { newOfferId, type Agent, type Framework, type MasterState, type Offer } from './state.js';
+import { unavailabilityOf } from './maintenance/inverse-offers.js';
 import { resourcesForFramework } from './resources-out.js';
 
 export function createOffers(ctx: StepContext, plan: AllocationPlan): void {
@@ -35,7 +36,7 @@ export function createOffers(ctx: StepContext, plan: AllocationPlan): void {
       list = [];
       byFramework.set(framework, list);
     }
-    list.push(wireOffer(framework, agent, offer));
+    list.push(wireOffer(state, framework, agent, offer));
   }
   for (const [framework, offers] of byFramework) {
     framework.counters.increment('offers/sent', offers.length);
@@ -43,7 +44,7 @@ export function createOffers(ctx: StepContext, plan: AllocationPlan): void {
   }
 }
 
-function wireOffer(framework: Framework, agent: Agent, offer: Offer): WireOffer {
+function wireOffer(state: MasterState, framework: Framework, agent: Agent, offer: Offer): WireOffer {
   const multiRole = framework.capabilities.has('MULTI_ROLE');
   const executors = framework.executors.get(agent.id);
   const executorIds = executors === undefined ? [] : [...executors.keys()].map((value) => ({ value }));
@@ -57,6 +58,7 @@ function wireOffer(framework: Framework, agent: Agent, offer: Offer): WireOffer 
     resources: resourcesForFramework(framework, offer.resources),
     attributes: agent.attributes,
     executor_ids: executorIds,
+    ...unavailabilityOf(state, agent),
     ...(multiRole ? { allocation_info: { role: offer.role } } : {}),
   };
 }

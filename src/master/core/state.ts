@@ -3,7 +3,8 @@
  * offers and tasks, plus the allocator and the timers. Owned by the master
  * core; the shell never changes it, and views (../views) only read it.
  */
-import { emptyRegistry, type RegisteredAgent, type RegistrySnapshot } from '../registry/registry.js';
+import { emptyRegistry, type AgentDrain, type MachineId, type MaintenanceWindow, type RegisteredAgent, type RegistrySnapshot, type Unavailability } from '../registry/registry.js';
+import { machinesFromRegistry } from './maintenance/machines.js';
 import type { QuotaConfig } from '../../protocol/operator.js';
 import { quotaOf } from './operator/quota.js';
 import type { Random } from '../../lib/random.js';
@@ -46,6 +47,8 @@ export interface Framework {
   completedTasks: Task[];
   /** Custom executors the framework launched, by agent then executor id. */
   readonly executors: Map<string, Map<string, object>>;
+  /** Inverse offers outstanding (maintenance/inverse-offers.ts). */
+  readonly inverseOffers: Set<string>;
   /** Per-framework counters (calls/<type>, events/<type>, offers/...). */
   readonly counters: Counters;
   /** Operations with feedback (an id) whose last update is not acknowledged: operation uuid by operation id. */
@@ -134,6 +137,7 @@ export interface Agent {
   registeredTimeMs: number;
   reregisteredTimeMs: number | undefined;
   readonly offers: Set<string>;
+  readonly inverseOffers: Set<string>;
   /** Tasks on this agent, as (framework id, task id). */
   readonly tasks: Set<string>;
   /** Tasks a framework asked to kill, as (framework id, task id): the kill is sent again when the agent re-registers. */
@@ -151,6 +155,42 @@ export interface Offer {
   /** Allocated to `role`. */
   readonly resources: Resources;
   readonly createdMs: number;
+}
+
+/** A machine's maintenance mode (Mesos' MachineInfo.Mode). */
+export type MachineMode = 'UP' | 'DRAINING' | 'DOWN';
+
+/** A machine maintenance knows of: scheduled, down, or one an agent ran on (maintenance/machines.ts). */
+export interface Machine {
+  /** As first seen: from the schedule, or from the first agent on it. */
+  readonly id: MachineId;
+  mode: MachineMode;
+  unavailability: Unavailability | undefined;
+  /** Registered agents on it. */
+  readonly agents: Set<string>;
+}
+
+/** What frameworks answered to inverse offers for an agent on a scheduled machine (Mesos' allocator maintenance). */
+export interface AgentMaintenance {
+  readonly unavailability: Unavailability;
+  readonly statuses: Map<string, { readonly status: 'ACCEPT' | 'DECLINE'; readonly timestampMs: number }>;
+  /** Frameworks holding an inverse offer for the agent. */
+  readonly outstanding: Set<string>;
+}
+
+/** An inverse offer: the agent's machine will be unavailable (maintenance). */
+export interface InverseOffer {
+  readonly id: string;
+  readonly frameworkId: string;
+  readonly agentId: string;
+  readonly unavailability: Unavailability;
+}
+
+/** An agent an operator is draining (DRAIN_AGENT). */
+export interface DrainingAgent {
+  drain: AgentDrain;
+  /** When DRAIN_AGENT reached it registered; in memory only, as in Mesos. */
+  estimatedStartMs: number | undefined;
 }
 
 export interface OperatorSubscriber {
@@ -212,6 +252,18 @@ export interface MasterState {
   /** When the next marking is allowed. */
   nextUnreachablePermitMs: number;
   readonly offers: Map<string, Offer>;
+  readonly inverseOffers: Map<string, InverseOffer>;
+  /** Machines by machineKey (maintenance/machines.ts). */
+  readonly machines: Map<string, Machine>;
+  /** The maintenance schedule as the operator last posted it (minus machines brought up). */
+  schedule: readonly MaintenanceWindow[];
+  /** Agents on scheduled machines, by agent id. */
+  readonly agentMaintenance: Map<string, AgentMaintenance>;
+  /** Until when a framework gets no inverse offer for an agent: framework id, then agent id. */
+  readonly inverseOfferFilters: Map<string, Map<string, number>>;
+  /** Agents an operator deactivated (or is draining), registered or not: never offered. */
+  readonly deactivatedAgents: Set<string>;
+  readonly drainingAgents: Map<string, DrainingAgent>;
   /** Storage operations sent to agents and not yet done with, by operation uuid. */
   readonly operations: Map<string, Operation>;
   readonly allocator: Allocator;
@@ -264,6 +316,13 @@ export function createMasterState(
     pendingUnreachable: new Map(),
     nextUnreachablePermitMs: nowMs,
     offers: new Map(),
+    inverseOffers: new Map(),
+    machines: machinesFromRegistry(registry),
+    schedule: registry.schedule,
+    agentMaintenance: new Map(),
+    inverseOfferFilters: new Map(),
+    deactivatedAgents: new Set(registry.deactivated),
+    drainingAgents: new Map([...registry.draining].map(([id, drain]) => [id, { drain, estimatedStartMs: undefined }])),
     operations: new Map(),
     allocator,
     authorizer: config.acls === undefined ? undefined : createLocalAuthorizer(config.acls),

@@ -11,7 +11,10 @@ import { authenticateBasic, readOnlyRealm, readWriteRealm } from '../auth/basic-
 import type { HttpAuthentication } from '../auth/http-authentication.js';
 import { legacyStorageEndpoints } from './storage-form.js';
 
-const readWritePaths = new Set(['/api/v1', '/master/api/v1', ...legacyStorageEndpoints.flatMap((name) => [`/master/${name}`, `/${name}`])]);
+/** Mesos' legacy maintenance endpoints, all read-write (its MaintenanceTest.EndpointsBadAuthentication). */
+const maintenanceEndpoints = ['maintenance/schedule', 'maintenance/status', 'machine/down', 'machine/up'];
+
+const readWritePaths = new Set(['/api/v1', '/master/api/v1', ...[...legacyStorageEndpoints, ...maintenanceEndpoints].flatMap((name) => [`/master/${name}`, `/${name}`])]);
 
 const readOnlyViews = ['state', 'state.json', 'state-summary', 'slaves', 'frameworks', 'tasks', 'tasks.json', 'roles', 'roles.json', 'flags', 'weights'];
 const readOnlyPaths = new Set(readOnlyViews.flatMap((name) => [`/master/${name}`, `/${name}`]));

@@ -10,11 +10,18 @@ import type { ExecutorInfo, TaskStatus } from '../../protocol/mesos.js';
 import type { WireAttribute, WireTaskStatus } from '../../protocol/outputs.js';
 import type { Agent, Framework, MasterState, Offer, Task } from '../core/state.js';
 import { endpointList, jsonDouble, labelList, seconds, type JsonObject } from './json.js';
-import { agentDeactivated, agentPid } from './v1.js';
+import { agentDeactivated, agentDrainInfo, agentPid, estimatedDrainStartMs } from './v1.js';
 import { agentOffered, agentUsed, executorResources, frameworkOffered, frameworkUsed, taskRole } from './usage.js';
 
 type WireExecutorInfo = z.output<typeof ExecutorInfo>;
 type WireContainerStatus = NonNullable<z.output<typeof TaskStatus>['container_status']>;
+
+/** /state's drain fields: drain_info, and the start in seconds (a double). */
+function legacyDrain(state: MasterState, agent: Agent): object {
+  const drainInfo = agentDrainInfo(state, agent);
+  const startMs = estimatedDrainStartMs(state, agent);
+  return { ...(drainInfo !== undefined && { drain_info: drainInfo }), ...(startMs !== undefined && { estimated_drain_start_time_seconds: startMs / 1000 }) };
+}
 
 /** Mesos' json(Attributes): name to value, ranges and sets printed as text. */
 export function attributesObject(attributes: readonly WireAttribute[]): Record<string, number | string> {
@@ -63,9 +70,10 @@ export function agentLegacy(state: MasterState, agent: Agent): JsonObject {
     reserved_resources: reservationObjects(agent.totalResources),
     unreserved_resources: legacyResourceObject(agent.totalResources.unreserved()),
     active: agent.active,
-    deactivated: agentDeactivated(agent),
+    deactivated: agentDeactivated(state, agent),
     version: agent.version,
     capabilities: [...agent.capabilities],
+    ...legacyDrain(state, agent),
   };
 }
 

@@ -83,11 +83,12 @@ describe('views: v1 agents', () => {
     ]);
   });
 
-  it('views: v1 agents: a connected inactive agent is deactivated, a disconnected one is not', () => {
+  it('views: v1 agents: an agent an operator deactivated is deactivated, a disconnected one is not', () => {
     const state = masterState();
     const deactivated = addAgent(state, { connected: true, active: false });
+    state.deactivatedAgents.add(deactivated.id);
     const disconnected = addAgent(state, { connected: false });
-    expect(agentV1(state, deactivated).deactivated).toBe(true);
+    expect(agentV1(state, deactivated)).toMatchObject({ active: false, deactivated: true });
     expect(agentV1(state, disconnected)).toMatchObject({ active: false, deactivated: false });
   });
 

@@ -7,6 +7,8 @@
  * offered resources and a framework's allocated and offered resources are in
  * endpoint format; AgentInfo.resources, tasks and offers are as stored.
  */
+import { drainConfigJson } from '../core/operator/agent-drain.js';
+import { unavailabilityOf, wireInverseOffer } from '../core/maintenance/inverse-offers.js';
 import type { WireAttribute, WireMasterInfo } from '../../protocol/outputs.js';
 import type { Agent, Framework, MasterState, Offer } from '../core/state.js';
 import { berthBuildInfo, versionInfo, type BuildInfo } from './build-info.js';
@@ -31,6 +33,14 @@ export interface V1Agent {
   offered_resources: JsonObject[];
   capabilities: { type: string }[];
   resource_providers: JsonObject[];
+  drain_info?: DrainInfo;
+  estimated_drain_start_time?: TimeInfo;
+}
+
+/** Mesos' DrainInfo. */
+export interface DrainInfo {
+  state: 'DRAINING' | 'DRAINED';
+  config: ReturnType<typeof drainConfigJson>;
 }
 
 /** GetFrameworks.Framework. */
@@ -54,13 +64,21 @@ export function agentPid(agent: Agent): string {
   return `slave(1)@${agent.ip}:${agent.port}`;
 }
 
-/**
- * A connected agent that is not active was deactivated by an operator (or is
- * draining). A disconnected agent is inactive anyway, so whether an operator
- * deactivated it too cannot be told from the state (see the module report).
- */
-export function agentDeactivated(agent: Agent): boolean {
-  return agent.link !== undefined && !agent.active;
+/** An operator deactivated (or is draining) the agent: DEACTIVATE_AGENT, DRAIN_AGENT. */
+export function agentDeactivated(state: MasterState, agent: Agent): boolean {
+  return state.deactivatedAgents.has(agent.id);
+}
+
+/** The agent's drain, while an operator drains it. */
+export function agentDrainInfo(state: MasterState, agent: Agent): DrainInfo | undefined {
+  const draining = state.drainingAgents.get(agent.id);
+  return draining === undefined ? undefined : { state: draining.drain.state, config: drainConfigJson(draining.drain) };
+}
+
+/** Mesos keeps whole seconds of it, and only for an agent that was registered when the drain began. */
+export function estimatedDrainStartMs(state: MasterState, agent: Agent): number | undefined {
+  const startMs = state.drainingAgents.get(agent.id)?.estimatedStartMs;
+  return startMs === undefined ? undefined : Math.floor(startMs / 1000) * 1000;
 }
 
 export function agentInfoV1(agent: Agent): JsonObject {
@@ -78,7 +96,7 @@ export function agentV1(state: MasterState, agent: Agent): V1Agent {
   return {
     agent_info: agentInfoV1(agent),
     active: agent.active,
-    deactivated: agentDeactivated(agent),
+    deactivated: agentDeactivated(state, agent),
     version: agent.version,
     pid: agentPid(agent),
     registered_time: timeInfo(agent.registeredTimeMs),
@@ -88,7 +106,24 @@ export function agentV1(state: MasterState, agent: Agent): V1Agent {
     offered_resources: endpointList(agentOffered(state, agent)),
     capabilities: [...agent.capabilities].map((type) => ({ type })),
     resource_providers: [],
+    ...optionalDrain(state, agent),
   };
+}
+
+function optionalDrain(state: MasterState, agent: Agent): Pick<V1Agent, 'drain_info' | 'estimated_drain_start_time'> {
+  const drainInfo = agentDrainInfo(state, agent);
+  const startMs = estimatedDrainStartMs(state, agent);
+  return { ...(drainInfo !== undefined && { drain_info: drainInfo }), ...(startMs !== undefined && { estimated_drain_start_time: timeInfo(startMs) }) };
+}
+
+function inverseOffersOf(state: MasterState, framework: Framework): JsonObject[] {
+  const inverseOffers: JsonObject[] = [];
+  for (const id of framework.inverseOffers) {
+    const inverseOffer = state.inverseOffers.get(id);
+    const agent = inverseOffer === undefined ? undefined : state.agents.get(inverseOffer.agentId);
+    if (inverseOffer !== undefined && agent !== undefined) inverseOffers.push({ ...wireInverseOffer(agent, inverseOffer) });
+  }
+  return inverseOffers;
 }
 
 /** A stored offer as the Offer message (resources canonical, with allocation_info). */
@@ -107,6 +142,7 @@ export function offerV1(state: MasterState, offer: Offer): JsonObject {
     resources: canonicalList(offer.resources),
     attributes,
     executor_ids: executorIds.map((value) => ({ value })),
+    ...unavailabilityOf(state, agent),
     allocation_info: { role: offer.role },
   };
 }
@@ -132,7 +168,7 @@ export function frameworkV1(state: MasterState, framework: Framework): V1Framewo
     ...(reregisteredTimeMs(framework) !== 0 && { reregistered_time: timeInfo(reregisteredTimeMs(framework)) }),
     ...(framework.unregisteredTimeMs !== undefined && { unregistered_time: timeInfo(framework.unregisteredTimeMs) }),
     offers,
-    inverse_offers: [],
+    inverse_offers: inverseOffersOf(state, framework),
     allocated_resources: endpointList(frameworkUsed(framework)),
     offered_resources: endpointList(frameworkOffered(state, framework)),
     offer_constraints: framework.offerConstraints ?? {},

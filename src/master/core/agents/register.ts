@@ -24,6 +24,9 @@ import { onUnreachableAgentReadmitted } from './unreachable.js';
 import { onOperationStatus } from '../storage/operation-status.js';
 import { reconcileCheckpointedResources, reportedTotal, resendCheckpointedResources } from '../storage/agent-resources.js';
 import { agentRegistrationError } from '../storage/authorize.js';
+import { addAgentToMachine, machineOfAgent, removeAgentFromMachine } from '../maintenance/machines.js';
+import { resumeOperatorState } from '../operator/agent-drain.js';
+import { rescindInverseOffersOn } from '../maintenance/inverse-offers.js';
 
 export function onAgentLink(ctx: StepContext, linkId: string, request: LinkRequest): Reply {
   if (request.protocol_version !== internalProtocolVersion) {
@@ -40,6 +43,11 @@ export function onAgentLink(ctx: StepContext, linkId: string, request: LinkReque
     // As Mesos refuses an unauthorized agent: it is not admitted, and links again later (with its log saying why).
     ctx.log('warn', `Refusing the agent at ${request.agent_info.ip}:${request.agent_info.port}: ${unauthorized}`);
     return { status: 403, body: unauthorized };
+  }
+  if (machineOfAgent(ctx.state, request.agent_info)?.mode === 'DOWN') {
+    // Mesos tells such an agent to shut down; a berth agent is refused and links again later, so it returns when the machine is up.
+    ctx.log('warn', `Refusing the agent at ${request.agent_info.ip}:${request.agent_info.port}: its machine ${request.agent_info.hostname} (${request.agent_info.ip}) is DOWN for maintenance`);
+    return { status: 403, body: 'Machine is `DOWN`' };
   }
   return request.agent_id === undefined
     ? registerAgent(ctx, linkId, request, resources.value)
@@ -61,6 +69,7 @@ function registerAgent(ctx: StepContext, linkId: string, request: LinkRequest, t
   state.agents.set(agent.id, agent);
   attachLink(ctx, agent, linkId, request.epoch);
   state.allocator.addAgent(agent.id, placement(agent), agent.capabilities, agent.totalResources, new Map());
+  addAgentToMachine(state, agent);
   state.counters.increment('master/slave_registrations');
   ctx.log('info', `Registered agent ${agent.id} at ${ip}:${port} (${agent.hostname}) with ${total.toString()}`);
   sendRegistered(ctx, agent, false);
@@ -88,19 +97,30 @@ function reregisterAgent(ctx: StepContext, linkId: string, request: LinkRequest,
   if (known.link !== undefined) ctx.closeAgentLink(known.link.linkId);
   // Offers made before this re-registration may describe resources the agent no longer has.
   for (const offerId of [...known.offers]) rescindOffer(ctx, offerId);
+  const moved = known.hostname !== request.agent_info.hostname || known.ip !== request.agent_info.ip;
+  if (moved) {
+    // Its inverse offers told of the old machine's window.
+    rescindInverseOffersOn(ctx, known);
+    removeAgentFromMachine(state, known);
+  }
   updateAgentInfo(known, request);
+  if (moved) addAgentToMachine(state, known);
   const behind = reconcileCheckpointedResources(ctx, known, request, total);
   state.allocator.updateAgent(known.id, known.totalResources, known.capabilities, placement(known));
   attachLink(ctx, known, linkId, request.epoch);
-  known.active = true;
   known.reregisteredTimeMs = ctx.nowMs;
-  state.allocator.activateAgent(known.id);
+  // An agent an operator deactivated stays so (Mesos' MESOS-10116).
+  if (!state.deactivatedAgents.has(known.id)) {
+    known.active = true;
+    state.allocator.activateAgent(known.id);
+  }
   state.counters.increment('master/slave_reregistrations');
   ctx.log('info', `Agent ${known.id} (${known.hostname}) re-registered`);
   sendRegistered(ctx, known, true);
   if (behind) resendCheckpointedResources(ctx, known);
   for (const update of request.operation_updates ?? []) onOperationStatus(ctx, known, update);
   reconcileReport(ctx, known, request);
+  resumeOperatorState(ctx, known);
   for (const framework of state.frameworks.values()) {
     if (framework.connection !== undefined) {
       ctx.sendToAgent(known, { type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: framework.info, resend_updates: false } });
@@ -123,6 +143,7 @@ function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkReques
   attachLink(ctx, agent, linkId, request.epoch);
   agent.reregisteredTimeMs = ctx.nowMs;
   state.allocator.addAgent(agent.id, placement(agent), agent.capabilities, agent.totalResources, new Map());
+  addAgentToMachine(state, agent);
   state.counters.increment('master/slave_reregistrations');
   ctx.sendToOperators({ type: 'AGENT_ADDED', agent_added: { agent: agentV1(state, agent) } });
   const completed = new Set(state.completedFrameworks.map((f) => f.id));
@@ -148,6 +169,7 @@ function admitUnknownAgent(ctx: StepContext, linkId: string, request: LinkReques
   if (wasUnreachable) onUnreachableAgentReadmitted(ctx, agent);
   for (const update of request.operation_updates ?? []) onOperationStatus(ctx, agent, update);
   shutDownCompletedFrameworks(ctx, agent, request);
+  resumeOperatorState(ctx, agent);
   if (!wasUnreachable) ctx.log('info', `Admitted agent ${agent.id} (${agent.hostname}) that this master had not seen`);
   ctx.requestAllocation([agent.id]);
   return { status: 200 };
@@ -172,6 +194,7 @@ function newAgent(ctx: StepContext, id: string, request: LinkRequest, total: Res
     registeredTimeMs: ctx.nowMs,
     reregisteredTimeMs: undefined,
     offers: new Set(),
+    inverseOffers: new Set(),
     tasks: new Set(),
     killedTasks: new Set(),
     pingsMissed: 0,

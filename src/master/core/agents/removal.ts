@@ -14,6 +14,8 @@ import { completeTask } from '../tasks/removal.js';
 import { forgetExecutor } from './executors.js';
 import { dropOperationsOf } from '../storage/operation-status.js';
 import { armReregisterTimer, reregisterTimerKey } from './reregister-timer.js';
+import { rescindInverseOffersOn } from '../maintenance/inverse-offers.js';
+import { removeAgentFromMachine } from '../maintenance/machines.js';
 
 export function onAgentLinkClosed(ctx: StepContext, linkId: string): void {
   const state = ctx.state;
@@ -33,6 +35,7 @@ export function disconnectAgent(ctx: StepContext, agent: Agent): void {
   armReregisterTimer(ctx, agent);
   ctx.state.allocator.deactivateAgent(agent.id);
   for (const offerId of [...agent.offers]) rescindOffer(ctx, offerId);
+  rescindInverseOffersOn(ctx, agent);
   for (const [framework, task] of tasksOn(ctx, agent)) {
     if (framework.info.checkpoint === true) continue;
     applyMasterUpdate(ctx, framework, task, {
@@ -52,18 +55,25 @@ export function disconnectAgent(ctx: StepContext, agent: Agent): void {
 /** Removed agent ids remembered (Mesos keeps 100,000 of them). */
 const removedAgentsMax = 100_000;
 
-export type RemovalReason = 'registered' | 'unregistered' | 'unhealthy' | 'gone';
+export type RemovalReason = 'registered' | 'unregistered' | 'unhealthy' | 'gone' | 'maintenance';
 
-export function removeAgent(ctx: StepContext, agent: Agent, reason: RemovalReason): void {
+/** `message`: what the tasks' TASK_LOST updates say. */
+export function removeAgent(ctx: StepContext, agent: Agent, reason: RemovalReason, message = 'Agent removed'): void {
   const state = ctx.state;
   ctx.log('info', `Removing agent ${agent.id} (${agent.hostname}): ${reason}`);
   // An agent marked gone stays in the registry as gone (operator/agent-gone.ts recorded it).
   if (reason !== 'gone') ctx.registry({ type: 'remove_agent', agentId: agent.id });
   state.counters.increment('master/slave_removals');
-  state.counters.increment(`master/slave_removals/reason_${reason}`);
+  // Mesos counts a machine taken DOWN under no reason (it has no reason_maintenance metric).
+  if (reason !== 'maintenance') state.counters.increment(`master/slave_removals/reason_${reason}`);
   for (const offerId of [...agent.offers]) rescindOffer(ctx, offerId);
+  rescindInverseOffersOn(ctx, agent);
+  removeAgentFromMachine(state, agent);
+  // An operator's deactivation or drain ends with the agent (the registry's remove_agent forgets them too).
+  state.deactivatedAgents.delete(agent.id);
+  state.drainingAgents.delete(agent.id);
   for (const [framework, task] of tasksOn(ctx, agent)) {
-    applyMasterUpdate(ctx, framework, task, { state: 'TASK_LOST', reason: 'REASON_AGENT_REMOVED', message: 'Agent removed' });
+    applyMasterUpdate(ctx, framework, task, { state: 'TASK_LOST', reason: 'REASON_AGENT_REMOVED', message });
     completeTask(ctx, framework, task);
   }
   for (const framework of state.frameworks.values()) framework.executors.delete(agent.id);

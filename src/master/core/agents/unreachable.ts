@@ -28,6 +28,8 @@ import { dropOperationsOf } from '../storage/operation-status.js';
 import { applyMasterUpdate, masterStatus } from '../tasks/master-update.js';
 import { forgetExecutor } from './executors.js';
 import { tasksOn } from './removal.js';
+import { rescindInverseOffersOn } from '../maintenance/inverse-offers.js';
+import { removeAgentFromMachine } from '../maintenance/machines.js';
 import { reregisterTimerKey } from './reregister-timer.js';
 
 /** Unreachable agent ids remembered, oldest first (Mesos bounds its registry's list too). */
@@ -124,6 +126,9 @@ function markAgentUnreachable(ctx: StepContext, agent: Agent, why: string): void
   state.counters.increment('master/slave_removals/reason_unhealthy');
   dropOperationsOf(ctx, agent, `Agent ${agent.id} is unreachable`, 'OPERATION_UNREACHABLE');
   for (const offerId of [...agent.offers]) rescindOffer(ctx, offerId);
+  rescindInverseOffersOn(ctx, agent);
+  // Deactivation and drains stay with an unreachable agent (the registry keeps them); its machine forgets it.
+  removeAgentFromMachine(state, agent);
   for (const [framework, task] of tasksOn(ctx, agent)) {
     applyMasterUpdate(ctx, framework, task, {
       state: 'TASK_UNREACHABLE',

@@ -8,6 +8,7 @@ import type { StepContext } from '../context.js';
 import type { Reply } from '../events.js';
 import type { Framework } from '../state.js';
 import { completeTask } from '../tasks/removal.js';
+import { checkDrained } from '../operator/agent-drain.js';
 import { isTerminalState } from '../tasks/task-state.js';
 
 export function onAcknowledge(ctx: StepContext, framework: Framework, call: SchedulerCall): Reply {
@@ -34,6 +35,8 @@ export function onAcknowledge(ctx: StepContext, framework: Framework, call: Sche
     type: 'STATUS_UPDATE_ACKNOWLEDGEMENT',
     status_update_acknowledgement: { framework_id: { value: framework.id }, task_id: acknowledge.task_id, uuid: acknowledge.uuid },
   });
+  // A drained agent is one whose every terminal update was acknowledged.
+  checkDrained(ctx, agent.id);
   counters.increment('master/valid_status_update_acknowledgements');
   return { status: 202 };
 }

@@ -18,6 +18,7 @@ import { onReconcile } from './reconcile.js';
 import { onRevive, onSuppress } from './revive-suppress.js';
 import { onTeardown } from './teardown.js';
 import { onUpdateFramework } from './update-framework.js';
+import { onInverseOfferAnswer } from '../maintenance/inverse-offers.js';
 
 type Handler = (ctx: StepContext, framework: Framework, call: SchedulerCall) => Reply;
 
@@ -28,8 +29,8 @@ const handlers: Record<Exclude<SchedulerCallType, 'SUBSCRIBE'>, Handler> = {
   TEARDOWN: onTeardown,
   ACCEPT: onAccept,
   DECLINE: onDecline,
-  ACCEPT_INVERSE_OFFERS: () => accepted,
-  DECLINE_INVERSE_OFFERS: () => accepted,
+  ACCEPT_INVERSE_OFFERS: (ctx, framework, call) => onInverseOfferAnswer(ctx, framework, call, 'ACCEPT'),
+  DECLINE_INVERSE_OFFERS: (ctx, framework, call) => onInverseOfferAnswer(ctx, framework, call, 'DECLINE'),
   REVIVE: onRevive,
   SUPPRESS: onSuppress,
   KILL: onKill,

@@ -3,6 +3,7 @@
  * the framework's when none are listed). A role that is invalid or not the
  * framework's drops the whole call.
  */
+import { clearInverseOfferFilters } from '../maintenance/inverse-offers.js';
 import type { SchedulerCall } from '../../../protocol/scheduler.js';
 import type { StepContext } from '../context.js';
 import type { Reply } from '../events.js';
@@ -23,6 +24,7 @@ export function onRevive(ctx: StepContext, framework: Framework, call: Scheduler
   const roles = rolesOf(ctx, framework, call.revive?.roles, 'REVIVE');
   if (roles === undefined) return { status: 202 };
   ctx.state.allocator.reviveRoles(framework.id, roles);
+  clearInverseOfferFilters(ctx.state, framework.id);
   const suppressed = new Set(framework.suppressedRoles);
   for (const role of roles) suppressed.delete(role);
   framework.suppressedRoles = suppressed;

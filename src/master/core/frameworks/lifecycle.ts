@@ -4,6 +4,8 @@
  * disconnected when the stream closes, removed on TEARDOWN or when its
  * failover timeout passes (spec/core.md 1.4, 1.5.2).
  */
+import { clearInverseOfferFilters, dropInverseOffersOf, rescindInverseOffer } from '../maintenance/inverse-offers.js';
+import { checkDrained } from '../operator/agent-drain.js';
 import type { FrameworkInfo } from '../../../protocol/mesos.js';
 import type { OfferConstraints } from '../../../protocol/scheduler.js';
 import { Counters } from '../counters.js';
@@ -31,6 +33,7 @@ export function newFramework(id: string, info: FrameworkInfo, nowMs: number, rec
     reregisteredTimeMs: undefined,
     unregisteredTimeMs: undefined,
     offers: new Set(),
+    inverseOffers: new Set(),
     tasks: new Map(),
     unreachableTasks: new Map(),
     completedTasks: [],
@@ -132,6 +135,8 @@ export function deactivateFramework(ctx: StepContext, framework: Framework, resc
     if (rescind) rescindOffer(ctx, offerId);
     else discardOffer(ctx, offerId);
   }
+  if (rescind) for (const id of [...framework.inverseOffers]) rescindInverseOffer(ctx, id);
+  else dropInverseOffersOf(ctx.state, framework);
 }
 
 /**
@@ -188,6 +193,9 @@ export function removeFramework(ctx: StepContext, framework: Framework): void {
   for (const uuid of framework.operations.values()) if (state.operations.get(uuid)?.state !== 'OPERATION_PENDING') state.operations.delete(uuid);
   framework.operations.clear();
   state.allocator.removeFramework(framework.id);
+  clearInverseOfferFilters(state, framework.id);
+  // Its tasks are gone from their agents: a drain may be complete now.
+  for (const agentId of [...state.drainingAgents.keys()]) checkDrained(ctx, agentId);
   const connection = framework.connection;
   if (connection !== undefined) {
     ctx.closeConnection(connection.connectionId);

@@ -36,8 +36,18 @@ export function onMarkAgentGone(ctx: StepContext, call: OperatorCall): Reply {
   if (agent === undefined && !state.unreachableAgents.has(agentId) && !state.recoveredAgents.has(agentId)) {
     return { status: 404, body: `Agent ${agentId} is not known to this master` };
   }
-  ctx.log('info', `An operator marked agent ${agentId} gone`);
+  markAgentGone(ctx, agentId, 'An operator marked');
+  return { status: 200 };
+}
+
+/** Records the agent as gone and ends what it ran (MARK_AGENT_GONE, and a drain with mark_gone). */
+export function markAgentGone(ctx: StepContext, agentId: string, who: string): void {
+  const state = ctx.state;
+  const agent = state.agents.get(agentId);
+  ctx.log('info', `${who} agent ${agentId} gone`);
   ctx.registry({ type: 'mark_agent_gone', agentId, goneTimeMs: ctx.nowMs });
+  state.deactivatedAgents.delete(agentId);
+  state.drainingAgents.delete(agentId);
   state.recoveredAgents.delete(agentId);
   for (const framework of state.frameworks.values()) {
     for (const task of [...framework.tasks.values(), ...framework.unreachableTasks.values()]) {
@@ -45,7 +55,7 @@ export function onMarkAgentGone(ctx: StepContext, call: OperatorCall): Reply {
     }
   }
   if (agent !== undefined) {
-    if (agent.link !== undefined) ctx.sendToAgent(agent, { type: 'SHUTDOWN', shutdown: { message: 'Agent marked gone by an operator' } });
+    if (agent.link !== undefined) ctx.sendToAgent(agent, { type: 'SHUTDOWN', shutdown: { message: 'Agent has been marked gone' } });
     removeAgent(ctx, agent, 'gone');
   } else {
     // Its frameworks heard FAILURE when it became unreachable; a recovered one is only recorded as gone (spec 5.7).
@@ -53,5 +63,4 @@ export function onMarkAgentGone(ctx: StepContext, call: OperatorCall): Reply {
   }
   state.goneAgents.add(agentId);
   state.counters.increment('master/slaves_gone');
-  return { status: 200 };
 }

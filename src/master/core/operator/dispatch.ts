@@ -1,8 +1,7 @@
 /**
  * Operator calls on the master's state (POST /api/v1, spec/core.md 6.2).
  * Process-level calls (GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS,
- * logging, files) are answered by the HTTP shell; maintenance calls answer
- * 501 until they arrive.
+ * logging, files) are answered by the HTTP shell.
  */
 import type { OperatorCall, OperatorCallType } from '../../../protocol/operator.js';
 import type { StepContext } from '../context.js';
@@ -22,6 +21,10 @@ import {
 import { onMarkAgentGone } from './agent-gone.js';
 import { onUpdateQuota } from './quota.js';
 import { onUpdateWeights } from './weights.js';
+import { onDeactivateAgent, onReactivateAgent } from './agent-activation.js';
+import { onDrainAgent } from './agent-drain.js';
+import { onStartMaintenance, onStopMaintenance, onUpdateMaintenanceSchedule } from '../maintenance/schedule.js';
+import { maintenanceSchedule, maintenanceStatus } from '../../views/maintenance.js';
 import { removeFramework } from '../frameworks/lifecycle.js';
 import { operatorStorageOperation, storageCallOperation } from './storage.js';
 
@@ -62,14 +65,14 @@ const handlers: Record<Exclude<OperatorCallType, ShellCalls>, Handler> = {
   DESTROY_VOLUMES: onStorageCall,
   GROW_VOLUME: onStorageCall,
   SHRINK_VOLUME: onStorageCall,
-  GET_MAINTENANCE_STATUS: notYet('maintenance'),
-  GET_MAINTENANCE_SCHEDULE: notYet('maintenance'),
-  UPDATE_MAINTENANCE_SCHEDULE: notYet('maintenance'),
-  START_MAINTENANCE: notYet('maintenance'),
-  STOP_MAINTENANCE: notYet('maintenance'),
-  DRAIN_AGENT: notYet('DRAIN_AGENT'),
-  DEACTIVATE_AGENT: notYet('DEACTIVATE_AGENT'),
-  REACTIVATE_AGENT: notYet('REACTIVATE_AGENT'),
+  GET_MAINTENANCE_STATUS: (ctx) => respond('GET_MAINTENANCE_STATUS', { status: maintenanceStatus(ctx.state) }),
+  GET_MAINTENANCE_SCHEDULE: (ctx) => respond('GET_MAINTENANCE_SCHEDULE', { schedule: maintenanceSchedule(ctx.state) }),
+  UPDATE_MAINTENANCE_SCHEDULE: onUpdateMaintenanceSchedule,
+  START_MAINTENANCE: onStartMaintenance,
+  STOP_MAINTENANCE: onStopMaintenance,
+  DRAIN_AGENT: onDrainAgent,
+  DEACTIVATE_AGENT: onDeactivateAgent,
+  REACTIVATE_AGENT: onReactivateAgent,
   MARK_AGENT_GONE: onMarkAgentGone,
 };
 

@@ -9,6 +9,7 @@
 import type { OperationStatusMessage } from '../../../protocol/internal.js';
 import type { WireOperationStatus } from '../../../protocol/outputs.js';
 import { fromWireList, Resources } from '../../../resources/index.js';
+import { checkDrained } from '../operator/agent-drain.js';
 import type { StepContext } from '../context.js';
 import { rescindOffer } from '../offers.js';
 import type { Agent, Framework, Operation, OperationState } from '../state.js';
@@ -48,6 +49,7 @@ function settle(ctx: StepContext, agent: Agent, operation: Operation, state: Ope
   const framework = operation.frameworkId === undefined ? undefined : ctx.state.frameworks.get(operation.frameworkId);
   if (operation.operationId === undefined || framework === undefined) {
     ctx.state.operations.delete(operation.uuid);
+    checkDrained(ctx, agent.id);
     return;
   }
   ctx.sendToFramework(framework, { type: 'UPDATE_OPERATION_STATUS', update_operation_status: { status: wireStatus(operation, agent.id) } });
@@ -72,6 +74,7 @@ export function acknowledgeOperationStatus(ctx: StepContext, framework: Framewor
     type: 'ACKNOWLEDGE_OPERATION_STATUS',
     acknowledge_operation_status: { status_uuid: uuid },
   });
+  checkDrained(ctx, agent.id);
 }
 
 /** The latest status of a framework's operation, or undefined when this master does not know it. */
