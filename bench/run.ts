@@ -23,12 +23,18 @@
  * bench/results/failover-reregistration.json; and the time from the leading
  * master's SIGKILL to another master leading (leader-election.ts, three real
  * masters and ZooKeeper), beside the session timeout, written to
- * bench/results/leader-election.json.
+ * bench/results/leader-election.json; and the registry in ZooKeeper at
+ * 10,000 and 40,000 agents (registry-recovery.ts): N admit_agent written
+ * pipelined, beside the same N on SQLite, and a new leader's open of the
+ * registry, beside the 10 s fail-over goal (with the harness's
+ * re-registration time from failover-reregistration.json added), written to
+ * bench/results/registry-recovery.json.
  * `10000x1000`, `launch-rate`, `create-latency`, `allocation-with-volumes`,
- * `cpu-shares`, `disk-quota-detection`, `failover-reregistration` or
- * `leader-election` runs one (allocation-with-volumes also takes a shape:
- * `allocation-with-volumes 10000x1000`; failover-reregistration an agent
- * count: `failover-reregistration 40000`).
+ * `cpu-shares`, `disk-quota-detection`, `failover-reregistration`,
+ * `leader-election` or `registry-recovery` runs one (allocation-with-volumes
+ * also takes a shape: `allocation-with-volumes 10000x1000`;
+ * failover-reregistration and registry-recovery an agent count:
+ * `failover-reregistration 40000`).
  *
  * Mesos' procedure runs 2 x frameworks rounds; the first `frameworks` rounds
  * each make one offer per agent, the rest make none. A full run at 20k x 2k
@@ -61,6 +67,7 @@ import {
 } from './failover-reregistration.js';
 import { leaderElectionRuns, runLeaderElection, sessionTimeoutSeconds, summarizeLeaderElection } from './leader-election.js';
 import { goalLaunchesPerSecond, launchRateRoot, mesosLaunchesPerSecond, runLaunchRate, type LaunchRateResult } from './launch-rate.js';
+import { describeRegistryRecovery, harnessReregistration, registryOpens, registryRecoveryAgentCounts, registryRecoveryRecord, runRegistryRecovery } from './registry-recovery.js';
 
 /** Mesos' DeclineOffers, 10k agents x 1k frameworks: seconds per allocation cycle (the issue's anchor). */
 const mesosCycleSecondsAt10k = 1.06;
@@ -381,6 +388,18 @@ async function runLeaderElectionBench(directory: string): Promise<void> {
   process.stdout.write(`wrote ${file}\n`);
 }
 
+/** N admit_agent to ZooKeeper pipelined and to SQLite, and a new leader's open of the registry (registry-recovery.ts), beside the fail-over goal. */
+async function runRegistryRecoveryBench(directory: string, counts: readonly number[]): Promise<void> {
+  process.stdout.write(`Registry recovery: ${counts.join(' and ')} admit_agent to ZooKeeper pipelined (and to SQLite), then a new leader's open of the registry, ${registryOpens} times\n`);
+  const result = await runRegistryRecovery({ counts, progress: (line) => process.stdout.write(`${line}\n`) });
+  // Read after the run: in a run of every benchmark, failover-reregistration has just written it.
+  const harness = harnessReregistration(directory);
+  process.stdout.write(describeRegistryRecovery(result, harness));
+  const file = join(directory, 'registry-recovery.json');
+  writeFileSync(file, `${JSON.stringify(registryRecoveryRecord(result, harness), null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
 /** Benchmarks run by name; without one, all of them run. */
 const benchmarkNames = [
   'launch-rate',
@@ -390,6 +409,7 @@ const benchmarkNames = [
   'disk-quota-detection',
   'failover-reregistration',
   'leader-election',
+  'registry-recovery',
 ] as const;
 type BenchmarkName = (typeof benchmarkNames)[number];
 
@@ -415,7 +435,7 @@ function runChild(shapeArg: string | undefined, benchmark: BenchmarkName | undef
   process.stdout.write(`${recordPrefix}${JSON.stringify(record)}\n`);
 }
 
-/** A plain number among the arguments: failover-reregistration's agent count. */
+/** A plain number among the arguments: failover-reregistration's or registry-recovery's agent count. */
 function agentCountArg(): string | undefined {
   return process.argv.slice(2).find((arg) => /^\d+$/.test(arg));
 }
@@ -451,6 +471,10 @@ async function main(): Promise<void> {
     runFailoverReregistrationBench(directory, count === undefined ? failoverAgentCounts : [Number(count)]);
   }
   if (all || benchmark === 'leader-election') await runLeaderElectionBench(directory);
+  if (all || benchmark === 'registry-recovery') {
+    const count = agentCountArg();
+    await runRegistryRecoveryBench(directory, count === undefined ? registryRecoveryAgentCounts : [Number(count)]);
+  }
 }
 
 main().then(

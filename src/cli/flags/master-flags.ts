@@ -192,7 +192,9 @@ export const masterFlags = defineFlags({
   quorum: flag.int({ min: 1, help: 'Size of the registry quorum; more than half of the masters.' }),
   registry: flag.enum(['in_memory', 'replicated_log'], {
     default: 'replicated_log',
-    help: 'Where the registry persists: replicated_log, or in_memory (for testing).',
+    help:
+      'Where the registry persists: replicated_log (one SQLite file under --work_dir;\n' +
+      'with --zk, shared by the masters in ZooKeeper under <path>/registry), or in_memory (for testing).',
   }),
   log_dir: flag.path({ help: 'Directory for log files; by default logs go to stderr only.' }),
   logging_level: flag.string({ default: 'INFO', help: 'Lowest level logged: INFO, WARNING or ERROR.' }),

@@ -12,6 +12,7 @@ import { parseZooKeeperUrl, type ZooKeeperUrl } from '../../ha/zk-url.js';
 import type { WireMasterInfo } from '../../protocol/outputs.js';
 import type { Logger } from 'pino';
 import { registryFileName, SqliteRegistryStore } from '../registry/sqlite-store.js';
+import { ZooKeeperRegistryStore } from '../registry/zookeeper-store.js';
 import { systemClock } from '../../lib/clock.js';
 import { SeededRandom, systemRandom } from '../../lib/random.js';
 import { createHttpServer } from '../../lib/http/server.js';
@@ -23,6 +24,7 @@ import { registerInternalRoutes } from '../http/internal-routes.js';
 import { registerOperatorRoutes } from '../http/operator-route.js';
 import { registerLegacyRoutes } from '../http/legacy-routes.js';
 import { registerStorageRoutes } from '../http/storage-routes.js';
+import { registerMaintenanceRoutes } from '../http/maintenance-routes.js';
 import { registerAuthentication } from '../http/authentication.js';
 import { compileHttpAuthentication } from '../auth/http-authentication.js';
 import { aclListNames, type Acls } from '../auth/acls.js';
@@ -47,9 +49,10 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   if (!authentication.ok) return fail(authentication.error);
   const zk = flags.zk === undefined ? undefined : parseZooKeeperUrl(flags.zk, 'zk');
   if (zk !== undefined && !zk.ok) return fail(zk.error);
-  // Several masters need one registry: until it lives in ZooKeeper, masters with --zk keep it in memory.
-  const registry = openRegistry(flags.work_dir, zk === undefined ? flags.registry : 'in_memory');
-  if (!registry.ok) return fail(registry.error);
+  // Several masters share one registry in ZooKeeper, opened by whichever is elected; a master alone keeps it in SQLite.
+  const localRegistry = zk === undefined ? openRegistry(flags.work_dir, flags.registry) : ok(undefined);
+  if (!localRegistry.ok) return fail(localRegistry.error);
+  let registry: RegistryStore | undefined = localRegistry.value;
   const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'master' } }, pino.destination(2));
   for (const name of unenforcedAclLists(config.value.acls)) {
     logger.warn(`--acls: the '${name}' list is read but not enforced by berth yet; the storage lists are (docs/differences.md)`);
@@ -64,12 +67,13 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   registerOperatorRoutes(app, () => runtime, leader);
   registerLegacyRoutes(app, () => runtime, leader);
   registerStorageRoutes(app, () => runtime, leader);
+  registerMaintenanceRoutes(app, () => runtime, leader);
   registerInternalRoutes(app, () => runtime);
   const host = flags.ip ?? '0.0.0.0';
   try {
     await app.listen({ host, port: flags.port });
   } catch (error) {
-    registry.value.close();
+    registry?.close();
     process.stderr.write(`Failed to listen on ${host}:${flags.port}: ${(error as Error).message}\n`);
     return 1;
   }
@@ -79,57 +83,65 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   const hostname = advertisedHostname(flags.hostname, flags.hostname_lookup, ip);
   const random = flags.seed !== undefined ? new SeededRandom(flags.seed) : systemRandom;
   const info = masterInfo(systemRandom.uuid(), ip, flags.advertise_port ?? port, hostname);
-  const durable = registry.value instanceof SqliteRegistryStore;
-  // A registry without weights takes the flag's, so that they survive a restart without it (Mesos 5.3).
-  if (registry.value.recovered.weights.size === 0 && config.value.weights.size > 0) registry.value.apply({ type: 'update_weights', weights: config.value.weights });
-  const lead = (): MasterRuntime =>
-    new MasterRuntime(new MasterCore(config.value, info, random, systemClock.nowMs(), registry.value.recovered, durable), systemClock, logger, registry.value);
+  const lead = async (store: RegistryStore): Promise<MasterRuntime> => {
+    // A registry without weights takes the flag's, so that they survive a restart without it (Mesos 5.3).
+    if (store.recovered.weights.size === 0 && config.value.weights.size > 0) await store.apply({ type: 'update_weights', weights: config.value.weights });
+    if (!store.durable) logger.warn('The registry is in memory (no --work_dir, or --registry=in_memory): a restarted master forgets its agents, weights, quota and maintenance');
+    return new MasterRuntime(new MasterCore(config.value, info, random, systemClock.nowMs(), store.recovered, store.durable), systemClock, logger, store);
+  };
   let group: ZooKeeperGroup | undefined;
   if (zk === undefined) {
-    runtime = lead();
+    runtime = await lead(registry ?? new MemoryRegistryStore());
   } else {
-    const joined = await joinElection(zk.value, flags.zk_session_timeout, info, logger, (leading, leaderUrl) => {
-      otherLeader = leading ? undefined : leaderUrl;
-      if (leading && runtime === undefined) {
-        runtime = lead();
-        logger.info('Elected as the leading master');
-      }
+    let elected = false;
+    const joined = await joinElection(zk.value, flags.zk_session_timeout, info, logger, (contender, leaderUrl) => {
+      otherLeader = contender.leading ? undefined : leaderUrl;
+      if (!contender.leading || elected) return;
+      elected = true;
+      logger.info('Elected as the leading master; recovering the registry');
+      void recoverSharedRegistry(contender, zk.value.path, flags.registry).then(async (store) => {
+        registry = store;
+        runtime = await lead(store);
+        logger.info('Recovered the registry; serving as the leading master');
+      }, (error: unknown) => {
+        logger.fatal(`Failed to recover the registry: ${error instanceof Error ? error.message : String(error)}; stopping`);
+        process.exit(1);
+      });
     });
     if (!joined.ok) {
       await app.close();
-      registry.value.close();
       return fail(`--zk: ${joined.error}`);
     }
     group = joined.value;
   }
-  if (!durable) logger.warn('The registry is in memory (no --work_dir, --registry=in_memory, or --zk): a restarted master forgets its agents, weights and quota');
   logger.info({ url: `http://${ip}:${port}`, id: info.id }, 'listening');
   process.stdout.write(`berth master ${info.id} listening on http://${ip}:${port}\n`);
   await waitForSignal();
-  group?.close();
   runtime?.stop();
+  registry?.close();
+  group?.close();
   await app.close();
-  registry.value.close();
   return 0;
 }
 
 /**
  * Contends for leadership in the ZooKeeper group (src/ha): `onLeader` hears
- * whether this master leads and where the leader is, at every change. A
- * master that loses its session stops at once: another may lead by now.
+ * the group (whether this master leads) and where the leader is, at every
+ * change. A master that loses its session stops at once: another may lead by
+ * now.
  */
 async function joinElection(
   url: ZooKeeperUrl,
   sessionTimeoutMs: number,
   info: WireMasterInfo,
   logger: Logger,
-  onLeader: (leading: boolean, leaderUrl: string | undefined) => void,
+  onLeader: (group: ZooKeeperGroup, leaderUrl: string | undefined) => void,
 ): Promise<Result<ZooKeeperGroup>> {
   const holder: { group?: ZooKeeperGroup } = {};
   const connected = await ZooKeeperGroup.connect(url, sessionTimeoutMs, sessionTimeoutMs, {
     leader: (leader) => {
       logger.info(`Leading master: ${leader === undefined ? 'none' : `${leader.id} at ${leader.url}`}`);
-      onLeader(holder.group?.leading ?? false, leader?.url);
+      if (holder.group !== undefined) onLeader(holder.group, leader?.url);
     },
     sessionLost: (why) => {
       logger.fatal(`${why}: stopping, since another master may lead now`);
@@ -144,6 +156,21 @@ async function joinElection(
     return contended;
   }
   return ok(connected.value);
+}
+
+/**
+ * The registry several masters share, under `<zk path>/registry`, opened once
+ * this master is elected: writes are fenced by this master's own contender
+ * node, so a master that lost leadership cannot change it.
+ * --registry=in_memory keeps it in memory (for tests).
+ */
+async function recoverSharedRegistry(group: ZooKeeperGroup, zkPath: string, kind: 'in_memory' | 'replicated_log'): Promise<RegistryStore> {
+  if (kind === 'in_memory') return new MemoryRegistryStore();
+  const fence = group.contenderPath;
+  if (fence === undefined) throw new Error('elected without a contender node');
+  const opened = await ZooKeeperRegistryStore.open(group.client, `${zkPath === '/' ? '' : zkPath}/registry`, fence);
+  if (!opened.ok) throw new Error(opened.error);
+  return opened.value;
 }
 
 /**
