@@ -153,10 +153,10 @@ export function stopMaintenance(ctx: StepContext, ids: MachineId[]): Reply {
 }
 
 /**
- * The machine as the schedule spells it. The core matches hostnames without
- * regard to case, the registry (and withoutMachines) exactly, so START and
- * STOP name a machine as the schedule does: `machine1` brings down and up the
- * scheduled `Machine1`, and the registry forgets it when it is up again.
+ * The machine as the schedule spells it: hostnames match without regard to
+ * case, so `machine1` brings down and up the scheduled `Machine1`, and the
+ * registry and GET_MAINTENANCE_STATUS keep the one spelling the operator
+ * scheduled.
  */
 function asScheduled(state: MasterState, id: MachineId): MachineId {
   const key = machineKey(id);
