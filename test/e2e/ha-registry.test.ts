@@ -8,13 +8,21 @@
  * the deactivated one comes back deactivated, and the gone one is refused
  * under its old id and registers anew.
  *
+ * A registry of a newer format stops a master's start with one line, and
+ * is left as it was.
+ *
  * Method: ZooKeeper from Debian's package; three masters with --zk and a 2 s
  * session timeout; two agents following the leader through zk://; the leader
  * is killed with SIGKILL.
  */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type zookeeper from 'node-zookeeper-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectZooKeeper } from '../../src/ha/zookeeper-group.js';
 import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
+import { testRoot } from '../support/test-root.js';
 import { startZooKeeper, zooKeeperInstalled, type ZooKeeperServer } from '../support/zookeeper.js';
 import { fastAgentFlags, fastMasterFlags, legacyAgents } from './helpers.js';
 
@@ -67,23 +75,31 @@ async function leaderAmong(masters: readonly ProcessHandle[]): Promise<ProcessHa
   );
 }
 
-/** The registry's znodes below `<path>/registry`, depth first, read with a plain client. */
-async function registryNodes(): Promise<string[]> {
+const cliEntry = resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+
+/** Runs `fn` with a plain ZooKeeper client, closed afterwards. */
+async function withClient<T>(fn: (client: zookeeper.Client) => Promise<T>): Promise<T> {
   const connected = await connectZooKeeper(zookeeperServer?.address ?? '', 5_000, 10_000);
   if (!connected.ok) throw new Error(connected.error);
-  const client = connected.value;
-  const list = (path: string): Promise<string[]> =>
-    new Promise((resolve, reject) => client.getChildren(path, (error, children) => (error ? reject(new Error(String(error))) : resolve(children))));
-  const walk = async (path: string): Promise<string[]> => {
-    const children = await list(path);
-    const below = await Promise.all(children.map((child) => walk(`${path}/${child}`)));
-    return [path, ...below.flat()];
-  };
   try {
-    return await walk(`${groupPath}/registry`);
+    return await fn(connected.value);
   } finally {
-    client.close();
+    connected.value.close();
   }
+}
+
+/** The registry's znodes below `<path>/registry`, depth first, read with a plain client. */
+async function registryNodes(): Promise<string[]> {
+  return withClient(async (client) => {
+    const list = (path: string): Promise<string[]> =>
+      new Promise((resolve, reject) => client.getChildren(path, (error, children) => (error ? reject(new Error(String(error))) : resolve(children))));
+    const walk = async (path: string): Promise<string[]> => {
+      const children = await list(path);
+      const below = await Promise.all(children.map((child) => walk(`${path}/${child}`)));
+      return [path, ...below.flat()];
+    };
+    return walk(`${groupPath}/registry`);
+  });
 }
 
 describe.skipIf(!zooKeeperInstalled())('the registry in ZooKeeper', () => {
@@ -146,4 +162,37 @@ describe.skipIf(!zooKeeperInstalled())('the registry in ZooKeeper', () => {
     );
     expect(renamed.id).not.toBe(leavingId);
   }, 120_000);
+
+  it('refuses to start on a registry of a newer format, with one line, leaving it untouched', async () => {
+    const path = `/berth-newer-${process.pid}`;
+    const newer = Buffer.from('{"format":99}');
+    await withClient(
+      (client) =>
+        new Promise<void>((done, fail) =>
+          client.mkdirp(`${path}/registry`, newer, (error) => (error ? fail(new Error(String(error))) : done())),
+        ),
+    );
+    mkdirSync(testRoot(), { recursive: true });
+    const workDir = mkdtempSync(join(testRoot(), 'ha-newer-registry-'));
+    const run = await new Promise<{ status: number | null; stderr: string }>((done) => {
+      execFile(
+        process.execPath,
+        [cliEntry, 'master', '--ip=127.0.0.1', '--port=0', `--work_dir=${workDir}`, `--zk=zk://${zookeeperServer?.address ?? ''}${path}`, '--zk_session_timeout=2secs'],
+        { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { ...process.env, BERTH_TEST_ROOT: testRoot() } },
+        (error, _stdout, stderr) => done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stderr }),
+      );
+    });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines, run.stderr).toEqual([`--zk: Cannot use the registry in ZooKeeper at ${path}/registry: it has format 99, written by a newer berth (this one reads format 1)`]);
+    const [data, children] = await withClient((client) =>
+      Promise.all([
+        new Promise<Buffer>((done, fail) => client.getData(`${path}/registry`, (error, value) => (error ? fail(new Error(String(error))) : done(value)))),
+        new Promise<string[]>((done, fail) => client.getChildren(path, (error, names) => (error ? fail(new Error(String(error))) : done(names)))),
+      ]),
+    );
+    expect(data.equals(newer)).toBe(true);
+    // It never contended: no json.info_ node of its own was left, and nothing was made.
+    expect(children).toEqual(['registry']);
+  }, 30_000);
 });

@@ -192,6 +192,30 @@ export class ZooKeeperRegistryStore implements RegistryStore {
     }
   }
 
+  /**
+   * Whether a master may use the registry at `registryPath` once elected: a
+   * registry of a newer format, or a node berth did not write, is refused with
+   * one line before the master contends, so that it does not start at all.
+   * Missing or empty is fine (the leader makes it). Its entries are read, and
+   * checked, when the master is elected.
+   */
+  static async checkFormat(client: zookeeper.Client, registryPath: string): Promise<Result<void>> {
+    const layout = new RegistryLayout(registryPath);
+    try {
+      const present = await new Promise<boolean>((resolve, reject) => client.exists(layout.root, (error, stat) => (error ? reject(callError(layout.root, error)) : resolve(stat !== null && stat !== undefined))));
+      if (!present) return ok(undefined);
+      const data = await getData(client, layout.root);
+      if (data.length === 0) {
+        const children = await getChildren(client, layout.root);
+        return children.length === 0 ? ok(undefined) : err(`Cannot use the registry in ZooKeeper at ${layout.root}: it has children but no format, so berth did not write it`);
+      }
+      const problem = formatProblem(data);
+      return problem === undefined ? ok(undefined) : err(`Cannot use the registry in ZooKeeper at ${layout.root}: ${problem}`);
+    } catch (error) {
+      return err(`Cannot read the registry in ZooKeeper at ${layout.root}: ${messageOf(error)}`);
+    }
+  }
+
   /** Sends `operation` as one transaction; resolves when ZooKeeper has it. */
   apply(operation: RegistryOperation): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the registry in ZooKeeper is closed'));

@@ -107,7 +107,7 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
         logger.fatal(`Failed to recover the registry: ${error instanceof Error ? error.message : String(error)}; stopping`);
         process.exit(1);
       });
-    });
+    }, async (contender) => (flags.registry === 'in_memory' ? ok(undefined) : ZooKeeperRegistryStore.checkFormat(contender.client, sharedRegistryPath(zk.value.path))));
     if (!joined.ok) {
       await app.close();
       return fail(`--zk: ${joined.error}`);
@@ -136,6 +136,7 @@ async function joinElection(
   info: WireMasterInfo,
   logger: Logger,
   onLeader: (group: ZooKeeperGroup, leaderUrl: string | undefined) => void,
+  beforeContending: (group: ZooKeeperGroup) => Promise<Result<void>>,
 ): Promise<Result<ZooKeeperGroup>> {
   const holder: { group?: ZooKeeperGroup } = {};
   const connected = await ZooKeeperGroup.connect(url, sessionTimeoutMs, sessionTimeoutMs, {
@@ -150,12 +151,21 @@ async function joinElection(
   });
   if (!connected.ok) return connected;
   holder.group = connected.value;
+  const usable = await beforeContending(connected.value);
+  if (!usable.ok) {
+    connected.value.close();
+    return usable;
+  }
   const contended = await connected.value.contend(info);
   if (!contended.ok) {
     connected.value.close();
     return contended;
   }
   return ok(connected.value);
+}
+
+function sharedRegistryPath(zkPath: string): string {
+  return `${zkPath === '/' ? '' : zkPath}/registry`;
 }
 
 /**
@@ -168,7 +178,7 @@ async function recoverSharedRegistry(group: ZooKeeperGroup, zkPath: string, kind
   if (kind === 'in_memory') return new MemoryRegistryStore();
   const fence = group.contenderPath;
   if (fence === undefined) throw new Error('elected without a contender node');
-  const opened = await ZooKeeperRegistryStore.open(group.client, `${zkPath === '/' ? '' : zkPath}/registry`, fence);
+  const opened = await ZooKeeperRegistryStore.open(group.client, sharedRegistryPath(zkPath), fence);
   if (!opened.ok) throw new Error(opened.error);
   return opened.value;
 }
