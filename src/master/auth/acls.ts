@@ -33,6 +33,16 @@ export const aclObjectFields = {
   update_weights: 'roles',
   get_quotas: 'roles',
   update_quotas: 'roles',
+  // The objects of these are given implicitly, as in Mesos: only ANY and NONE decide.
+  update_maintenance_schedules: 'machines',
+  get_maintenance_schedules: 'machines',
+  start_maintenances: 'machines',
+  stop_maintenances: 'machines',
+  get_maintenance_statuses: 'machines',
+  drain_agents: 'agents',
+  deactivate_agents: 'agents',
+  reactivate_agents: 'agents',
+  mark_agents_gone: 'agents',
 } as const;
 
 export type AclListName = keyof typeof aclObjectFields;
@@ -60,9 +70,7 @@ const unenforcedListNames: ReadonlySet<string> = new Set([
   'kill_nested_containers', 'wait_nested_containers', 'launch_nested_container_sessions_as_user',
   'launch_nested_container_sessions_under_parent_with_user', 'attach_containers_input',
   'attach_containers_output', 'view_containers', 'set_log_level', 'remove_nested_containers',
-  'register_agents', 'update_maintenance_schedules', 'get_maintenance_schedules', 'start_maintenances',
-  'stop_maintenances', 'get_maintenance_statuses', 'drain_agents', 'deactivate_agents',
-  'reactivate_agents', 'mark_agents_gone', 'launch_standalone_containers', 'kill_standalone_containers',
+  'register_agents', 'launch_standalone_containers', 'kill_standalone_containers',
   'wait_standalone_containers', 'remove_standalone_containers', 'view_standalone_containers',
   'modify_resource_provider_configs', 'mark_resource_providers_gone', 'view_resource_providers',
   'prune_images', 'create_block_disks', 'destroy_block_disks', 'create_mount_disks',

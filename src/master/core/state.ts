@@ -15,7 +15,7 @@ import type { OfferConstraints } from '../../protocol/scheduler.js';
 import type { Resources } from '../../resources/index.js';
 import { Allocator } from '../allocator/allocator.js';
 import type { OperationAuthorizer } from './operations/index.js';
-import { createLocalAuthorizer } from '../auth/local-authorizer.js';
+import { compileLocalAuthorizer, createLocalAuthorizer, type LocalAuthorizer } from '../auth/local-authorizer.js';
 import type { MasterConfig } from './config.js';
 import { Counters } from './counters.js';
 import { TimerQueue } from './timers.js';
@@ -269,6 +269,8 @@ export interface MasterState {
   readonly allocator: Allocator;
   /** Decides storage operations (--acls); undefined: everything is allowed. */
   readonly authorizer: OperationAuthorizer | undefined;
+  /** Decides the operator calls with implicit objects, maintenance and agents (operator/authorize.ts); undefined: no --acls. */
+  readonly acls: LocalAuthorizer | undefined;
   readonly timers: TimerQueue;
   readonly counters: Counters;
   /** Framework id by open scheduler stream. */
@@ -326,6 +328,7 @@ export function createMasterState(
     operations: new Map(),
     allocator,
     authorizer: config.acls === undefined ? undefined : createLocalAuthorizer(config.acls),
+    acls: config.acls === undefined ? undefined : compileLocalAuthorizer(config.acls),
     timers: new TimerQueue(),
     counters: new Counters(),
     connections: new Map(),

@@ -22,7 +22,7 @@ type Method = 'GET' | 'POST';
 
 interface Endpoint {
   readonly path: string;
-  readonly view?: (state: MasterState) => object;
+  readonly view?: (state: MasterState, principal: string | undefined) => object;
   readonly post?: (body: string) => { ok: true; call: OperatorCall } | { ok: false; error: string };
 }
 
@@ -86,7 +86,8 @@ function handle(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply
   const method = request.method;
   if (method === 'GET' && endpoint.view !== undefined) {
     const view = endpoint.view;
-    return runtime.whenPerformed(() => sendJsonView(reply, request.query as Record<string, string | undefined>, view(runtime.core.state)));
+    const principal = authenticatedPrincipal(request);
+    return runtime.whenPerformed(() => sendJsonView(reply, request.query as Record<string, string | undefined>, view(runtime.core.state, principal)));
   }
   if (method === 'POST' && endpoint.post !== undefined) {
     const call = endpoint.post(bodyText(request.body));

@@ -28,6 +28,7 @@ import { registerMaintenanceRoutes } from '../http/maintenance-routes.js';
 import { registerAuthentication } from '../http/authentication.js';
 import { compileHttpAuthentication } from '../auth/http-authentication.js';
 import { aclListNames, type Acls } from '../auth/acls.js';
+import { implicitObjectLists } from '../core/operator/authorize.js';
 import { compileMasterConfig } from './config.js';
 import { masterInfo } from './master-info.js';
 import { advertisedHostname, advertisedIp } from './address.js';
@@ -55,7 +56,7 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   let registry: RegistryStore | undefined = localRegistry.value;
   const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'master' } }, pino.destination(2));
   for (const name of unenforcedAclLists(config.value.acls)) {
-    logger.warn(`--acls: the '${name}' list is read but not enforced by berth yet; the storage lists are (docs/differences.md)`);
+    logger.warn(`--acls: the '${name}' list is read but not enforced by berth yet; the storage, maintenance and agent lists are (docs/differences.md)`);
   }
   const app = createHttpServer();
   registerAuthentication(app, authentication.value);
@@ -213,7 +214,14 @@ function waitForSignal(): Promise<void> {
 /** The ACL lists given that berth does not decide with yet: only the storage actions are authorized so far. */
 function unenforcedAclLists(acls: Acls | undefined): string[] {
   if (acls === undefined) return [];
-  const storage = new Set<string>(['reserve_resources', 'unreserve_resources', 'create_volumes', 'destroy_volumes', 'resize_volumes']);
-  const given = aclListNames.filter((name) => acls[name].length > 0 && !storage.has(name));
+  const enforced = new Set<string>([
+    'reserve_resources',
+    'unreserve_resources',
+    'create_volumes',
+    'destroy_volumes',
+    'resize_volumes',
+    ...implicitObjectLists,
+  ]);
+  const given = aclListNames.filter((name) => acls[name].length > 0 && !enforced.has(name));
   return [...given, ...acls.unenforced.keys()];
 }

@@ -5,9 +5,11 @@
  */
 import type { MachineId, MaintenanceWindow } from '../registry/registry.js';
 import type { MasterState } from '../core/state.js';
+import { operatorMay } from '../core/operator/authorize.js';
 
-export function maintenanceSchedule(state: MasterState): { windows?: readonly MaintenanceWindow[] } {
-  return state.schedule.length > 0 ? { windows: state.schedule } : {};
+/** What `principal` may see of the schedule: all of it, or nothing (Mesos' machines are implicit objects). */
+export function maintenanceSchedule(state: MasterState, principal: string | undefined): { windows?: readonly MaintenanceWindow[] } {
+  return state.schedule.length > 0 && operatorMay(state, 'get_maintenance_schedules', principal) ? { windows: state.schedule } : {};
 }
 
 interface InverseOfferStatus {
@@ -16,11 +18,15 @@ interface InverseOfferStatus {
   timestamp: { nanoseconds: number };
 }
 
-/** Draining machines with what frameworks answered for their agents, and down machines. */
-export function maintenanceStatus(state: MasterState): {
+/** Draining machines with what frameworks answered for their agents, and down machines; nothing for a principal who may not see them. */
+export function maintenanceStatus(
+  state: MasterState,
+  principal: string | undefined,
+): {
   draining_machines?: { id: MachineId; statuses?: InverseOfferStatus[] }[];
   down_machines?: MachineId[];
 } {
+  if (!operatorMay(state, 'get_maintenance_statuses', principal)) return {};
   const draining: { id: MachineId; statuses?: InverseOfferStatus[] }[] = [];
   const down: MachineId[] = [];
   for (const machine of state.machines.values()) {

@@ -20,6 +20,7 @@ import { removeAgent } from '../agents/removal.js';
 import { describeMachine, machineKey, normalizeMachineId } from './machines.js';
 import { rescindInverseOffersOn } from './inverse-offers.js';
 import { machineListError, scheduleError } from './validation.js';
+import { forbidden, operatorMay } from '../operator/authorize.js';
 
 const ok: Reply = { status: 200 };
 
@@ -67,17 +68,18 @@ function setUnavailability(ctx: StepContext, machine: Machine, unavailability: U
   }
 }
 
-export function onUpdateMaintenanceSchedule(ctx: StepContext, call: OperatorCall): Reply {
+/** Also POST /master/maintenance/schedule, which the HTTP layer turns into this call. */
+export function onUpdateMaintenanceSchedule(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   const schedule = call.update_maintenance_schedule?.schedule;
   if (schedule === undefined) return missing('update_maintenance_schedule');
-  return updateSchedule(ctx, scheduleWindows(schedule));
+  return updateSchedule(ctx, scheduleWindows(schedule), principal);
 }
 
-/** Also POST /master/maintenance/schedule. */
-export function updateSchedule(ctx: StepContext, windows: MaintenanceWindow[]): Reply {
+function updateSchedule(ctx: StepContext, windows: MaintenanceWindow[], principal: string | undefined): Reply {
   const state = ctx.state;
   const invalid = scheduleError(windows, state.machines);
   if (invalid !== undefined) return { status: 400, body: invalid };
+  if (!operatorMay(state, 'update_maintenance_schedules', principal)) return forbidden;
   ctx.registry({ type: 'update_maintenance_schedule', windows });
   const scheduled = new Map<string, { id: MachineId; unavailability: Unavailability }>();
   for (const window of windows) for (const id of window.machine_ids) scheduled.set(machineKey(id), { id, unavailability: window.unavailability });
@@ -105,16 +107,17 @@ export function updateSchedule(ctx: StepContext, windows: MaintenanceWindow[]): 
   return ok;
 }
 
-export function onStartMaintenance(ctx: StepContext, call: OperatorCall): Reply {
+/** Also POST /master/machine/down. */
+export function onStartMaintenance(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   if (call.start_maintenance === undefined) return missing('start_maintenance');
-  return startMaintenance(ctx, machineIds(call.start_maintenance.machines));
+  return startMaintenance(ctx, machineIds(call.start_maintenance.machines), principal);
 }
 
-/** Also POST /master/machine/down. */
-export function startMaintenance(ctx: StepContext, ids: MachineId[]): Reply {
+function startMaintenance(ctx: StepContext, ids: MachineId[], principal: string | undefined): Reply {
   const state = ctx.state;
   const invalid = machineListError(ids) ?? modeError(ctx, ids, 'DRAINING', 'is not in DRAINING mode and cannot be brought down');
   if (invalid !== undefined) return { status: 400, body: invalid };
+  if (!operatorMay(state, 'start_maintenances', principal)) return forbidden;
   const machines = ids.map((id) => asScheduled(state, id));
   ctx.registry({ type: 'start_maintenance', machines });
   const why = "Operator initiated 'Machine DOWN'";
@@ -131,16 +134,17 @@ export function startMaintenance(ctx: StepContext, ids: MachineId[]): Reply {
   return ok;
 }
 
-export function onStopMaintenance(ctx: StepContext, call: OperatorCall): Reply {
+/** Also POST /master/machine/up: the machines are UP and leave the schedule; their agents may register again. */
+export function onStopMaintenance(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   if (call.stop_maintenance === undefined) return missing('stop_maintenance');
-  return stopMaintenance(ctx, machineIds(call.stop_maintenance.machines));
+  return stopMaintenance(ctx, machineIds(call.stop_maintenance.machines), principal);
 }
 
-/** Also POST /master/machine/up: the machines are UP and leave the schedule; their agents may register again. */
-export function stopMaintenance(ctx: StepContext, ids: MachineId[]): Reply {
+function stopMaintenance(ctx: StepContext, ids: MachineId[], principal: string | undefined): Reply {
   const state = ctx.state;
   const invalid = machineListError(ids) ?? modeError(ctx, ids, 'DOWN', 'is not in DOWN mode and cannot be brought up');
   if (invalid !== undefined) return { status: 400, body: invalid };
+  if (!operatorMay(state, 'stop_maintenances', principal)) return forbidden;
   const machines = ids.map((id) => asScheduled(state, id));
   ctx.registry({ type: 'stop_maintenance', machines });
   for (const id of machines) {

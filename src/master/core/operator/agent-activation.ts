@@ -11,6 +11,7 @@ import type { Reply } from '../events.js';
 import { rescindOffer } from '../offers.js';
 import type { Agent, MasterState } from '../state.js';
 import { rescindInverseOffersOn } from '../maintenance/inverse-offers.js';
+import { forbidden, operatorMay } from './authorize.js';
 
 /** Registered, unreachable, or known from the registry and not back yet. */
 export function knownAgent(state: MasterState, agentId: string): boolean {
@@ -25,10 +26,11 @@ export function deactivateAgent(ctx: StepContext, agent: Agent): void {
   rescindInverseOffersOn(ctx, agent);
 }
 
-export function onDeactivateAgent(ctx: StepContext, call: OperatorCall): Reply {
+export function onDeactivateAgent(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   const agentId = call.deactivate_agent?.agent_id.value;
   if (agentId === undefined) return { status: 400, body: "Failed to validate master::Call: Expecting 'deactivate_agent' to be present" };
   const state = ctx.state;
+  if (!operatorMay(state, 'deactivate_agents', principal)) return forbidden;
   if (!knownAgent(state, agentId)) return { status: 400, body: 'Unknown agent' };
   ctx.registry({ type: 'deactivate_agent', agentId });
   state.deactivatedAgents.add(agentId);
@@ -38,10 +40,11 @@ export function onDeactivateAgent(ctx: StepContext, call: OperatorCall): Reply {
   return { status: 200 };
 }
 
-export function onReactivateAgent(ctx: StepContext, call: OperatorCall): Reply {
+export function onReactivateAgent(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   const agentId = call.reactivate_agent?.agent_id.value;
   if (agentId === undefined) return { status: 400, body: "Failed to validate master::Call: Expecting 'reactivate_agent' to be present" };
   const state = ctx.state;
+  if (!operatorMay(state, 'reactivate_agents', principal)) return forbidden;
   if (!state.deactivatedAgents.has(agentId)) return { status: 400, body: 'Agent is not deactivated' };
   if (state.drainingAgents.get(agentId)?.drain.state === 'DRAINING') return { status: 400, body: 'Agent is still in the DRAINING state' };
   ctx.registry({ type: 'reactivate_agent', agentId });

@@ -15,6 +15,7 @@ import type { Agent } from '../state.js';
 import { machineOfAgent } from '../maintenance/machines.js';
 import { deactivateAgent, knownAgent } from './agent-activation.js';
 import { markAgentGone } from './agent-gone.js';
+import { forbidden, operatorMay } from './authorize.js';
 
 const nanosPerMs = 1_000_000;
 
@@ -30,7 +31,7 @@ function maintenanceMachineText(agent: Agent): string {
   return `${agent.hostname} (${agent.ip})`;
 }
 
-export function onDrainAgent(ctx: StepContext, call: OperatorCall): Reply {
+export function onDrainAgent(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   const request = call.drain_agent;
   if (request === undefined) return { status: 400, body: "Failed to validate master::Call: Expecting 'drain_agent' to be present" };
   const state = ctx.state;
@@ -43,6 +44,8 @@ export function onDrainAgent(ctx: StepContext, call: OperatorCall): Reply {
     }
     if (!agent.capabilities.has('AGENT_DRAINING')) return { status: 400, body: `Agent ${agentId} is not capable of draining` };
   }
+  // Draining to mark gone needs both permissions, as in Mesos.
+  if (!operatorMay(state, 'drain_agents', principal) || (request.mark_gone === true && !operatorMay(state, 'mark_agents_gone', principal))) return forbidden;
   if (!knownAgent(state, agentId)) return { status: 400, body: 'Unknown agent' };
   const grace = request.max_grace_period;
   const drain: AgentDrain = {

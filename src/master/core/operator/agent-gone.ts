@@ -11,6 +11,7 @@
  */
 import type { OperatorCall } from '../../../protocol/operator.js';
 import { removeAgent } from '../agents/removal.js';
+import { forbidden, operatorMay } from './authorize.js';
 import type { StepContext } from '../context.js';
 import type { Reply } from '../events.js';
 import type { Framework, Task } from '../state.js';
@@ -27,10 +28,11 @@ function goneByOperator(ctx: StepContext, framework: Framework, task: Task): voi
   completeTask(ctx, framework, task);
 }
 
-export function onMarkAgentGone(ctx: StepContext, call: OperatorCall): Reply {
+export function onMarkAgentGone(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   const agentId = call.mark_agent_gone?.agent_id.value;
   if (agentId === undefined) return { status: 400, body: "Failed to validate master::Call: Expecting 'mark_agent_gone' to be present" };
   const state = ctx.state;
+  if (!operatorMay(state, 'mark_agents_gone', principal)) return forbidden;
   if (state.goneAgents.has(agentId)) return { status: 200 };
   const agent = state.agents.get(agentId);
   if (agent === undefined && !state.unreachableAgents.has(agentId) && !state.recoveredAgents.has(agentId)) {
