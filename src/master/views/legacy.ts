@@ -78,7 +78,7 @@ export function masterStateJson(state: MasterState, options: LegacyStateOptions 
     },
     ...((options.showFlags ?? true) && flagFields(state)),
     slaves: agents.map((agent) => agentLegacy(state, agent)),
-    recovered_slaves: [],
+    recovered_slaves: recoveredSlaves(state),
     frameworks: [...state.frameworks.values()].map((framework) => frameworkLegacy(state, framework)),
     completed_frameworks: state.completedFrameworks.map((framework) => frameworkLegacy(state, framework)),
     orphan_tasks: [],
@@ -159,13 +159,18 @@ export function frameworksJson(state: MasterState, query: Query = {}): JsonObjec
   };
 }
 
+/** Agents the registry names that have not re-registered yet, as Mesos models their SlaveInfo (what the registry keeps of it). */
+function recoveredSlaves(state: MasterState): JsonObject[] {
+  return [...state.recoveredAgents].map(([id, agent]) => ({ id, hostname: agent.hostname, port: agent.port }));
+}
+
 /** GET /master/slaves[?slave_id=]: agents with their full resource lists. */
 export function slavesJson(state: MasterState, query: Query = {}): JsonObject {
   return {
     slaves: [...state.agents.values()]
       .filter((agent) => accepts(query['slave_id'], agent.id))
       .map((agent) => agentLegacyFull(state, agent)),
-    recovered_slaves: [],
+    recovered_slaves: recoveredSlaves(state),
   };
 }
 

@@ -92,13 +92,15 @@ describe('views: v1 agents', () => {
     expect(agentV1(state, disconnected)).toMatchObject({ active: false, deactivated: false });
   });
 
-  it('views: v1 agents: GET_AGENTS lists every registered agent and no recovered ones', () => {
+  it('views: v1 agents: GET_AGENTS lists every registered agent, and the recovered ones the registry named that are not back', () => {
     const state = masterState();
     addAgent(state, { id: 'A1' });
     addAgent(state, { id: 'A2' });
+    expect(getAgents(state).recovered_agents).toEqual([]);
+    state.recoveredAgents.set('A3', { hostname: 'h3', ip: '10.0.0.3', port: 5051 });
     const payload = getAgents(state);
     expect(payload.agents.map((a) => a.agent_info['id'])).toEqual([{ value: 'A1' }, { value: 'A2' }]);
-    expect(payload.recovered_agents).toEqual([]);
+    expect(payload.recovered_agents).toEqual([{ hostname: 'h3', port: 5051, id: { value: 'A3' } }]);
   });
 });
 

@@ -191,9 +191,16 @@ export function frameworkEventV1(framework: Framework): JsonObject {
   };
 }
 
-/** GET_AGENTS payload. Recovered agents (known from the registry, not yet back) are not tracked yet. */
+/**
+ * GET_AGENTS payload. Recovered agents are those the registry names that
+ * have not re-registered with this master yet, as the AgentInfo the registry
+ * keeps of them (hostname and port).
+ */
 export function getAgents(state: MasterState): { agents: V1Agent[]; recovered_agents: JsonObject[] } {
-  return { agents: [...state.agents.values()].map((agent) => agentV1(state, agent)), recovered_agents: [] };
+  return {
+    agents: [...state.agents.values()].map((agent) => agentV1(state, agent)),
+    recovered_agents: [...state.recoveredAgents].map(([id, agent]) => ({ hostname: agent.hostname, port: agent.port, id: { value: id } })),
+  };
 }
 
 /** GET_FRAMEWORKS payload. */
