@@ -28,7 +28,7 @@ import { registerMaintenanceRoutes } from '../http/maintenance-routes.js';
 import { registerAuthentication } from '../http/authentication.js';
 import { compileHttpAuthentication } from '../auth/http-authentication.js';
 import { aclListNames, type Acls } from '../auth/acls.js';
-import { implicitObjectLists } from '../core/operator/authorize.js';
+import { implicitObjectLists, roleObjectLists } from '../core/operator/authorize.js';
 import { compileMasterConfig } from './config.js';
 import { masterInfo } from './master-info.js';
 import { advertisedHostname, advertisedIp } from './address.js';
@@ -56,7 +56,7 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   let registry: RegistryStore | undefined = localRegistry.value;
   const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'master' } }, pino.destination(2));
   for (const name of unenforcedAclLists(config.value.acls)) {
-    logger.warn(`--acls: the '${name}' list is read but not enforced by berth yet; the storage, maintenance and agent lists are (docs/differences.md)`);
+    logger.warn(`--acls: the '${name}' list is read but not enforced by berth yet; the storage, maintenance, agent, weight, quota and teardown lists are (docs/differences.md)`);
   }
   const app = createHttpServer();
   registerAuthentication(app, authentication.value);
@@ -221,6 +221,8 @@ function unenforcedAclLists(acls: Acls | undefined): string[] {
     'destroy_volumes',
     'resize_volumes',
     ...implicitObjectLists,
+    ...roleObjectLists,
+    'teardown_frameworks',
   ]);
   const given = aclListNames.filter((name) => acls[name].length > 0 && !enforced.has(name));
   return [...given, ...acls.unenforced.keys()];

@@ -61,11 +61,15 @@ function scalarMap(object: Record<string, number>): Record<string, { value: numb
   return out;
 }
 
-/** The QuotaStatus of GET_QUOTA and /master/quota: `infos` and `configs` side by side (Appendix C 8). */
-export function quotaStatus(state: MasterState): V1QuotaStatus {
+/**
+ * The QuotaStatus of GET_QUOTA and /master/quota: `infos` and `configs` side
+ * by side (Appendix C 8), of the roles `mayView` allows (--acls get_quotas).
+ */
+export function quotaStatus(state: MasterState, mayView: (role: string) => boolean = () => true): V1QuotaStatus {
   const infos: V1QuotaStatus['infos'] = [];
   const configs: V1QuotaConfig[] = [];
   for (const role of quotaRoles(state)) {
+    if (!mayView(role)) continue;
     const quota = state.allocator.roles.quota(role);
     const guarantees = fixedQuantitiesObject(quota.guarantees);
     infos.push({ role, guarantee: Object.entries(guarantees).map(([name, value]) => scalarResource(name, value)) });
@@ -75,6 +79,6 @@ export function quotaStatus(state: MasterState): V1QuotaStatus {
 }
 
 /** GET_QUOTA payload: `{status: {infos, configs}}`. */
-export function getQuota(state: MasterState): { status: V1QuotaStatus } {
-  return { status: quotaStatus(state) };
+export function getQuota(state: MasterState, mayView?: (role: string) => boolean): { status: V1QuotaStatus } {
+  return { status: quotaStatus(state, mayView) };
 }

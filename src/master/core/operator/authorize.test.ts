@@ -89,3 +89,51 @@ describe('master: --acls for maintenance and the agent calls', () => {
     expect(h.state.drainingAgents.get(agentId)?.drain.state).toBe('DRAINED');
   });
 });
+
+describe('master: --acls for weights, quota and operator TEARDOWN', () => {
+  function harness(): Harness {
+    const parsed = parseAclsValue({
+      permissive: false,
+      update_weights: [{ ...opsOnly, roles: { values: ['eng', 'eng/%'] } }],
+      update_quotas: [{ ...opsOnly, roles: { values: ['eng'] } }],
+      get_quotas: [{ ...opsOnly, roles: { type: 'ANY' } }],
+      teardown_frameworks: [{ ...opsOnly, framework_principals: { values: ['analytics'] } }],
+      register_frameworks: [{ principals: { type: 'ANY' }, roles: { type: 'ANY' } }],
+    });
+    if (!parsed.ok) throw new Error(parsed.error);
+    return new Harness({ config: { acls: parsed.value } });
+  }
+
+  const weights = (...roles: string[]): OperatorCall => ({ type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: roles.map((role) => ({ role, weight: 2 })) } });
+  const quota = (role: string): OperatorCall => ({ type: 'UPDATE_QUOTA', update_quota: { quota_configs: [{ role, guarantees: {}, limits: { cpus: { value: 1 } } }] } });
+
+  it('decides UPDATE_WEIGHTS per role, all or nothing, below a recursive ACL too', () => {
+    const h = harness();
+    expect(call(h, weights('eng', 'ops'), 'ops')).toEqual({ status: 403 });
+    expect(call(h, weights('eng'), 'eve')).toEqual({ status: 403 });
+    expect(h.registry.applied).toEqual([]);
+    expect(call(h, weights('eng', 'eng/db'), 'ops')).toEqual({ status: 200 });
+    expect(h.state.allocator.weights.get('eng/db')).toBe(2);
+  });
+
+  it('decides UPDATE_QUOTA per role, and shows GET_QUOTA only to those allowed', () => {
+    const h = harness();
+    expect(call(h, quota('ops'), 'ops')).toEqual({ status: 403 });
+    expect(call(h, quota('eng'), 'eve')).toEqual({ status: 403 });
+    expect(call(h, quota('eng'), 'ops')).toEqual({ status: 200 });
+    expect(call(h, { type: 'GET_QUOTA' }, 'ops')?.body).toMatchObject({ get_quota: { status: { configs: [{ role: 'eng' }] } } });
+    expect(call(h, { type: 'GET_QUOTA' }, 'eve')?.body).toEqual({ type: 'GET_QUOTA', get_quota: { status: { infos: [], configs: [] } } });
+  });
+
+  it('lets an operator tear down only frameworks of the principals named', () => {
+    const h = harness();
+    const analytics = h.subscribe({ info: { principal: 'analytics' } });
+    const billing = h.subscribe({ info: { principal: 'billing' } });
+    const teardown = (id: string | undefined): OperatorCall => ({ type: 'TEARDOWN', teardown: { framework_id: { value: id ?? '' } } });
+    expect(call(h, teardown(billing.id), 'ops')).toEqual({ status: 403 });
+    expect(call(h, teardown(analytics.id), 'eve')).toEqual({ status: 403 });
+    expect(h.state.frameworks.size).toBe(2);
+    expect(call(h, teardown(analytics.id), 'ops')).toEqual({ status: 200 });
+    expect([...h.state.frameworks.keys()]).toEqual([billing.id]);
+  });
+});

@@ -22,6 +22,7 @@ import { onMarkAgentGone } from './agent-gone.js';
 import { onUpdateQuota } from './quota.js';
 import { onUpdateWeights } from './weights.js';
 import { onDeactivateAgent, onReactivateAgent } from './agent-activation.js';
+import { forbidden, operatorMayOnRole, operatorMayTeardown } from './authorize.js';
 import { onDrainAgent } from './agent-drain.js';
 import { onStartMaintenance, onStopMaintenance, onUpdateMaintenanceSchedule } from '../maintenance/schedule.js';
 import { maintenanceSchedule, maintenanceStatus } from '../../views/maintenance.js';
@@ -54,7 +55,7 @@ const handlers: Record<Exclude<OperatorCallType, ShellCalls>, Handler> = {
   GET_WEIGHTS: (ctx) => respond('GET_WEIGHTS', getWeights(ctx.state)),
   UPDATE_WEIGHTS: onUpdateWeights,
   GET_MASTER: (ctx) => respond('GET_MASTER', getMaster(ctx.state)),
-  GET_QUOTA: (ctx) => respond('GET_QUOTA', getQuota(ctx.state)),
+  GET_QUOTA: (ctx, _call, principal) => respond('GET_QUOTA', getQuota(ctx.state, (role) => operatorMayOnRole(ctx.state, 'get_quotas', principal, role))),
   UPDATE_QUOTA: onUpdateQuota,
   SET_QUOTA: notYet('the deprecated SET_QUOTA (use UPDATE_QUOTA)'),
   REMOVE_QUOTA: notYet('the deprecated REMOVE_QUOTA (use UPDATE_QUOTA)'),
@@ -90,12 +91,17 @@ function onStorageCall(ctx: StepContext, call: OperatorCall, principal?: string)
   return operatorStorageOperation(ctx, request.agentId, request.operation, principal);
 }
 
-/** Operator TEARDOWN: 200 after the same removal as the scheduler's TEARDOWN; 400 for an unknown framework. */
-function onTeardown(ctx: StepContext, call: OperatorCall): Reply {
+/**
+ * Operator TEARDOWN: 200 after the same removal as the scheduler's TEARDOWN;
+ * 400 for an unknown framework; 403 when `teardown_frameworks` does not let
+ * the operator tear down frameworks of that framework's principal.
+ */
+function onTeardown(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   const id = call.teardown?.framework_id.value;
   if (id === undefined) return { status: 400, body: "Failed to validate master::Call: Expecting 'teardown' to be present" };
   const framework = ctx.state.frameworks.get(id);
   if (framework === undefined) return { status: 400, body: `No framework found with specified ID ${id}` };
+  if (!operatorMayTeardown(ctx.state, principal, framework.info.principal)) return forbidden;
   removeFramework(ctx, framework);
   return { status: 200 };
 }

@@ -4,6 +4,7 @@
  * allocation honours the new limits and guarantees. Kept in memory until the
  * registry arrives.
  */
+import { forbidden, operatorMayOnRole } from './authorize.js';
 import { fromFixed, roleAncestors, toFixed, validateRole } from '../../../resources/index.js';
 import type { OperatorCall, QuotaConfig } from '../../../protocol/operator.js';
 import type { StepContext } from '../context.js';
@@ -16,7 +17,7 @@ import type { Quota } from '../../allocator/quota.js';
 const exabyteInMegabytes = 1024 ** 4;
 const otherLimit = 1e12;
 
-export function onUpdateQuota(ctx: StepContext, call: OperatorCall): Reply {
+export function onUpdateQuota(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   const update = call.update_quota;
   const configs = update?.quota_configs ?? [];
   const force = update?.force ?? false;
@@ -26,6 +27,7 @@ export function onUpdateQuota(ctx: StepContext, call: OperatorCall): Reply {
     if (error !== undefined) return { status: 400, body: error };
     quotas.set(config.role, quotaOf(config));
   }
+  for (const role of quotas.keys()) if (!operatorMayOnRole(ctx.state, 'update_quotas', principal, role)) return forbidden;
   for (const [role, quota] of quotas) {
     const consumed = consumedQuota(ctx, role);
     if (!force && !withinLimits(consumed, quota.limits)) {

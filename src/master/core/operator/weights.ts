@@ -1,15 +1,17 @@
 /**
  * UPDATE_WEIGHTS (spec/core.md 4.7, 6.2): all-or-nothing; an update touching a
  * role with frameworks rescinds every outstanding offer so the new shares take
- * effect at the next allocation. Kept in the registry.
+ * effect at the next allocation. Kept in the registry. With --acls, each role
+ * must be allowed by `update_weights` (403 otherwise).
  */
 import { validateRole } from '../../../resources/index.js';
 import type { OperatorCall } from '../../../protocol/operator.js';
 import type { StepContext } from '../context.js';
 import type { Reply } from '../events.js';
 import { rescindOffer } from '../offers.js';
+import { forbidden, operatorMayOnRole } from './authorize.js';
 
-export function onUpdateWeights(ctx: StepContext, call: OperatorCall): Reply {
+export function onUpdateWeights(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   const infos = call.update_weights?.weight_infos ?? [];
   const weights = new Map<string, number>();
   for (const info of infos) {
@@ -23,6 +25,7 @@ export function onUpdateWeights(ctx: StepContext, call: OperatorCall): Reply {
     }
     weights.set(role, info.weight);
   }
+  for (const role of weights.keys()) if (!operatorMayOnRole(ctx.state, 'update_weights', principal, role)) return forbidden;
   ctx.registry({ type: 'update_weights', weights });
   ctx.state.allocator.updateWeights(weights);
   const active = [...weights.keys()].some((role) => (ctx.state.allocator.roles.get(role)?.frameworks.size ?? 0) > 0);
