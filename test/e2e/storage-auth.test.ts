@@ -25,6 +25,9 @@ const { transport, sessions } = useSessions();
 
 const acls = {
   permissive: false,
+  // Not permissive: frameworks need leave to register and to run tasks, as on a Mesos master.
+  register_frameworks: [{ principals: { type: 'ANY' }, roles: { type: 'ANY' } }],
+  run_tasks: [{ principals: { type: 'ANY' }, users: { type: 'ANY' } }],
   reserve_resources: [{ principals: { values: ['ops', 'fw-allowed'] }, roles: { type: 'ANY' } }],
   unreserve_resources: [{ principals: { values: ['ops'] }, reserver_principals: { type: 'ANY' } }],
   create_volumes: [{ principals: { values: ['ops', 'eve'] }, roles: { type: 'ANY' } }],

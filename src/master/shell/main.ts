@@ -56,7 +56,7 @@ export async function runMaster(argv: readonly string[]): Promise<number> {
   let registry: RegistryStore | undefined = localRegistry.value;
   const logger = pino({ level: pinoLevel(flags.logging_level), base: { process: 'master' } }, pino.destination(2));
   for (const name of unenforcedAclLists(config.value.acls)) {
-    logger.warn(`--acls: the '${name}' list is read but not enforced by berth yet; the storage, maintenance, agent, weight, quota and teardown lists are (docs/differences.md)`);
+    logger.warn(`--acls: the '${name}' list is read but not enforced by berth yet (docs/differences.md)`);
   }
   const app = createHttpServer();
   registerAuthentication(app, authentication.value);
@@ -223,6 +223,8 @@ function unenforcedAclLists(acls: Acls | undefined): string[] {
     ...implicitObjectLists,
     ...roleObjectLists,
     'teardown_frameworks',
+    'register_frameworks',
+    'run_tasks',
   ]);
   const given = aclListNames.filter((name) => acls[name].length > 0 && !enforced.has(name));
   return [...given, ...acls.unenforced.keys()];

@@ -5,6 +5,7 @@
  * with the call's filters. An ACCEPT is not atomic: an invalid operation is
  * dropped and the rest go on.
  */
+import { launchRefusal } from '../frameworks/authorize.js';
 import type { SchedulerCall } from '../../../protocol/scheduler.js';
 import type { OfferOperation } from '../../../protocol/mesos.js';
 import { Resources } from '../../../resources/index.js';
@@ -168,6 +169,12 @@ function launch(
   }
   let left = remaining;
   for (const task of tasks) {
+    // Authorized before it is validated, as in Mesos.
+    const unauthorized = launchRefusal(ctx.state, framework, task);
+    if (unauthorized !== undefined) {
+      failTasks(ctx, framework, [task], agent.id, { state: 'TASK_ERROR', reason: 'REASON_TASK_UNAUTHORIZED', message: unauthorized });
+      continue;
+    }
     const validated = validateLaunch(framework, agent, task, role, left.nonShared().plus(remainingShared));
     if (!validated.ok) {
       failTasks(ctx, framework, [task], agent.id, { state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message: validated.error });

@@ -2,6 +2,7 @@
  * UPDATE_FRAMEWORK (spec/core.md 1.5.16): synchronous and all-or-nothing.
  * Unlike re-subscription, a change of `user` or `checkpoint` is refused.
  */
+import { registrationRefusal } from '../frameworks/authorize.js';
 import type { SchedulerCall } from '../../../protocol/scheduler.js';
 import { compileOfferConstraints } from '../../allocator/offer-constraints.js';
 import type { StepContext } from '../context.js';
@@ -25,6 +26,8 @@ export function onUpdateFramework(ctx: StepContext, framework: Framework, call: 
   if (!constraints.ok) {
     return { status: 400, body: `'UpdateFramework' call is not valid: Offer constraints are not valid: ${constraints.error}` };
   }
+  const unauthorized = registrationRefusal(ctx.state, { ...info, id: { value: framework.id } });
+  if (unauthorized !== undefined) return { status: 403, body: unauthorized };
   const changed = JSON.stringify(framework.info) !== JSON.stringify({ ...info, id: { value: framework.id } });
   applyFrameworkUpdate(ctx, framework, info, suppressed.value, update.offer_constraints, constraints.value);
   if (changed) sendFrameworkUpdates(ctx, framework);

@@ -4,6 +4,7 @@
  * never seen is accepted and recovered, since frameworks are not persisted.
  * Any refusal is an ERROR event on the stream, which is then closed.
  */
+import { registrationRefusal } from './authorize.js';
 import type { SubscribeCall } from '../../../protocol/scheduler.js';
 import { compileOfferConstraints, OfferConstraintFilter } from '../../allocator/offer-constraints.js';
 import type { StepContext } from '../context.js';
@@ -38,6 +39,8 @@ export function onSubscribe(ctx: StepContext, connectionId: string, subscribe: S
 
   const invalid = validateFrameworkInfo(state, info);
   if (invalid !== undefined) return refuse(invalid);
+  const unauthorized = registrationRefusal(state, info);
+  if (unauthorized !== undefined) return refuse(unauthorized);
   const roles = new Set(frameworkRoles(info));
   const suppressed = validateSuppressedRoles(roles, subscribe.suppressed_roles ?? []);
   if (!suppressed.ok) return refuse(suppressed.error);
