@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `berth` command. `master`, `agent`, `local`, `execute`, `volumes`,
- * `reservations` and `framework` take Mesos-style flags
+ * `reservations`, `agents`, `maintenance`, `disk` and `framework` take Mesos-style flags
  * (`--name=value`, `--no-name`), which their own parsers read: commander hands
  * them every argument untouched. commander handles the rest: `--version`,
  * `help [command]`, and unknown commands or options. Every user error is one
@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { runAgent } from '../agent/shell/main.js';
+import { agentsGroup, runAgents } from './agents/agents.js';
 import { frameworkHelpFlags, runFrameworkCommand } from '../frameworks/command.js';
 import { flagsUsage, type FlagDefinitions } from '../lib/flags/index.js';
 import { runLocal } from '../local/run-local.js';
@@ -22,6 +23,7 @@ import { runExecute } from './execute/run-execute.js';
 import { agentFlags } from './flags/agent-flags.js';
 import { localFlags } from './flags/local-flags.js';
 import { masterFlags } from './flags/master-flags.js';
+import { maintenanceGroup, runMaintenance } from './maintenance/maintenance.js';
 import { reservationsGroup, runReservations } from './storage/reservations.js';
 import { groupHelpFlags } from './storage/subcommands.js';
 import { runVolumes, volumesGroup } from './storage/volumes.js';
@@ -64,6 +66,16 @@ const flagCommands: Readonly<Record<string, FlagCommandEntry>> = {
     run: (argv) => runReservations(argv),
     flags: groupHelpFlags(reservationsGroup),
     description: "Dynamic reservations: list, reserve, unreserve (see 'berth reservations --help')",
+  },
+  agents: {
+    run: (argv) => runAgents(argv),
+    flags: groupHelpFlags(agentsGroup),
+    description: "Agents: list, drain (--wait follows it), deactivate, reactivate (see 'berth agents --help')",
+  },
+  maintenance: {
+    run: (argv) => runMaintenance(argv),
+    flags: groupHelpFlags(maintenanceGroup),
+    description: "Maintenance of machines: status, schedule, down, up (see 'berth maintenance --help')",
   },
   disk: {
     run: (argv) => runDisk(argv),

@@ -25,23 +25,87 @@ export interface CommandGroup {
   readonly trailer: string;
 }
 
+/** The words a subcommand takes besides its flags (`berth agents drain <agent-id>`); none unless given. */
+export interface SubcommandArguments {
+  /** As the usage line shows them: `<agent-id>`, `<hostname>@<ip> [...]`. */
+  readonly usage: string;
+  /** What is missing when too few are given: `an agent id`. */
+  readonly what: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface SubcommandOptions {
+  readonly arguments?: SubcommandArguments;
+  /**
+   * Flags that may be given more than once (`--machine=a --machine=b`): their
+   * values reach the flag's parser joined with ',' (`a,b`), so it must split them.
+   */
+  readonly repeatable?: readonly string[];
+  /** Printed after the flags by `--help`: what the flags alone do not say. */
+  readonly notes?: string;
+}
+
 export function subcommand<const D extends FlagDefinitions>(
   summary: string,
   flags: D,
-  run: (values: FlagValues<D>, io: CommandIo) => Promise<number>,
+  run: (values: FlagValues<D>, io: CommandIo, args: readonly string[]) => Promise<number>,
+  options: SubcommandOptions = {},
 ): Subcommand {
+  const { arguments: taken, repeatable = [], notes } = options;
   const invoke = async (argv: readonly string[], io: CommandIo, usageName: string): Promise<number> => {
-    const parsed = parseFlags(flags, argv);
+    const parsed = parseFlags(flags, joinRepeatedFlags(argv, repeatable));
     if (!parsed.ok) return fail(io, parsed.error);
+    const usage = taken === undefined ? usageName : `${usageName} ${taken.usage}`;
+    const usageText = `(usage: ${usage} [options])`;
     if (parsed.value.helpRequested) {
-      io.out(flagsUsage(flags, usageName));
+      io.out(notes === undefined ? flagsUsage(flags, usage) : `${flagsUsage(flags, usage)}\n${notes.trimEnd()}\n`);
       return 0;
     }
-    const [extra] = parsed.value.positional;
-    if (extra !== undefined) return fail(io, `Unexpected argument '${extra}': flags take the form --name=value`);
-    return run(parsed.value.values, io);
+    const args = parsed.value.positional;
+    const [extra] = args.slice(taken?.max ?? 0);
+    if (extra !== undefined) {
+      return fail(io, taken === undefined ? `Unexpected argument '${extra}': flags take the form --name=value` : `Unexpected argument '${extra}' ${usageText}`);
+    }
+    if (taken !== undefined && args.length < taken.min) return fail(io, `Missing ${taken.what} ${usageText}`);
+    return run(parsed.value.values, io, args);
   };
   return { summary, flags, invoke };
+}
+
+/**
+ * `--name=a --name b` as one `--name=a,b` (where the first stood) for each
+ * repeatable name; other tokens, and everything after a lone `--`, are kept.
+ */
+export function joinRepeatedFlags(argv: readonly string[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  /** Each repeatable flag seen: where its one token goes in `out`, and its values. */
+  const seen = new Map<string, { position: number; values: string[] }>();
+  for (let index = 0; index < argv.length; index += 1) {
+    const token = argv[index] ?? '';
+    if (token === '--') {
+      out.push(...argv.slice(index));
+      break;
+    }
+    const match = /^--([^=]*)(?:=(.*))?$/s.exec(token);
+    // Names are matched as the flag parser reads them: lowercased.
+    const name = match?.[1]?.toLowerCase();
+    if (match === null || name === undefined || !names.includes(name)) {
+      out.push(token);
+      continue;
+    }
+    let value = match[2];
+    const next = argv[index + 1];
+    if (value === undefined && next !== undefined && !next.startsWith('--')) {
+      value = next;
+      index += 1;
+    }
+    const flag = seen.get(name) ?? { position: out.push('') - 1, values: [] };
+    flag.values.push(value ?? '');
+    seen.set(name, flag);
+  }
+  for (const [name, flag] of seen) out[flag.position] = `--${name}=${flag.values.join(',')}`;
+  return out;
 }
 
 export async function runGroup(group: CommandGroup, argv: readonly string[], io: CommandIo): Promise<number> {
