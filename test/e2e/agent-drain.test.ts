@@ -11,11 +11,10 @@
  * is read from GET_AGENTS.
  */
 import { describe, expect, it } from 'vitest';
-import type { WireTaskStatus } from '../../src/protocol/outputs.js';
 import { startAgent, startMaster, useCluster, waitFor } from '../support/cluster.js';
 import { expectNoEventDuringAllocations, fastMasterFlags, frameworkInfo, nextOfferOf, useSessions, waitForActiveAgents } from './helpers.js';
 import { postOperator } from './operator-storage-helpers.js';
-import { commandTask, launch, nextOffer, nextUpdate, taskAgentFlags, terminalStates, untilState } from './task-helpers.js';
+import { commandTask, launch, nextOffer, taskAgentFlags, terminalUnacknowledged, untilState } from './task-helpers.js';
 
 useCluster();
 
@@ -48,12 +47,7 @@ describe('agent drain', () => {
 
     const drained = await postOperator(master.url, { type: 'DRAIN_AGENT', drain_agent: { agent_id: { value: agentId }, max_grace_period: { seconds: 0 } } });
     expect(drained.status, drained.text).toBe(200);
-    let status: WireTaskStatus;
-    for (;;) {
-      status = await nextUpdate(session, 'sleeper', 15_000);
-      if (terminalStates.has(status.state)) break;
-      await session.acknowledgeStatus(status);
-    }
+    const status = await terminalUnacknowledged(session, 'sleeper');
     expect(status).toMatchObject({ state: 'TASK_KILLED', reason: 'REASON_AGENT_DRAINING' });
     // The terminal update is not acknowledged yet: the master still counts the task.
     expect((await agentView(master.url, agentId))?.drain_info).toEqual({ state: 'DRAINING', config: { max_grace_period: { nanoseconds: 0 }, mark_gone: false } });

@@ -18,10 +18,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { WireTaskStatus } from '../../src/protocol/outputs.js';
 import { startAgent, startMaster, useCluster, waitFor } from '../support/cluster.js';
 import { fastMasterFlags, frameworkInfo, useSessions, waitForActiveAgents } from './helpers.js';
-import { commandTask, launch, nextOffer, nextUpdate, taskAgentFlags, terminalStates, untilState } from './task-helpers.js';
+import { commandTask, launch, nextOffer, taskAgentFlags, terminalUnacknowledged, untilState } from './task-helpers.js';
 
 useCluster();
 
@@ -151,12 +150,7 @@ describe('operator CLI', () => {
 
     const drain = startBerth(['agents', 'drain', agentId, at, '--max_grace_period=0secs', '--wait', '--timeout=30secs']);
     const awaiting = `draining agent ${agentId}: 0 tasks left, 1 ended awaiting its framework's acknowledgement`;
-    let status: WireTaskStatus;
-    for (;;) {
-      status = await nextUpdate(session, 'sleeper', 15_000);
-      if (terminalStates.has(status.state)) break;
-      await session.acknowledgeStatus(status);
-    }
+    const status = await terminalUnacknowledged(session, 'sleeper');
     expect(status).toMatchObject({ state: 'TASK_KILLED', reason: 'REASON_AGENT_DRAINING' });
     await waitFor(() => drain.stdout().includes(awaiting), { message: 'the CLI to say the drain waits for the acknowledgement' });
     await session.acknowledgeStatus(status);

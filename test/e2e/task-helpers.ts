@@ -191,6 +191,15 @@ export async function updatesUntil(
   }
 }
 
+/** Acknowledges the updates of `taskId` before its terminal one, which it returns unacknowledged (a drain waits for that acknowledgement). */
+export async function terminalUnacknowledged(session: SchedulerSession, taskId: string, timeoutMs = 15_000): Promise<WireTaskStatus> {
+  for (;;) {
+    const status = await nextUpdate(session, taskId, timeoutMs);
+    if (terminalStates.has(status.state)) return status;
+    await session.acknowledgeStatus(status);
+  }
+}
+
 /** Acknowledges updates of `taskId` until it reports `state`; returns that update. */
 export async function untilState(session: SchedulerSession, taskId: string, state: TaskState, timeoutMs = 20_000): Promise<WireTaskStatus> {
   const seen = await updatesUntil(session, taskId, (status) => status.state === state || terminalStates.has(status.state), timeoutMs);
