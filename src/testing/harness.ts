@@ -11,6 +11,7 @@ import { FakeClock } from '../lib/clock.js';
 import { SeededRandom } from '../lib/random.js';
 import type { MasterConfig } from '../master/core/config.js';
 import type { MasterEvent, Reply, StepOutput } from '../master/core/events.js';
+import type { OperatorEvent } from '../protocol/operator.js';
 import { MasterCore } from '../master/core/master-core.js';
 import { masterInfo } from '../master/shell/master-info.js';
 import { defaultMasterConfig } from './master-config.js';
@@ -37,6 +38,8 @@ export class Harness {
   private nextId = 0;
   /** Log lines the core produced, for debugging a failing test. */
   readonly logs: string[] = [];
+  /** Events sent on each operator stream (subscribeOperator), by connection id, oldest first. */
+  readonly operatorEvents = new Map<string, OperatorEvent[]>();
 
   constructor(options: HarnessOptions = {}) {
     this.random = new SeededRandom(options.seed ?? 1);
@@ -89,6 +92,14 @@ export class Harness {
     this.frameworksByConnection.set(connectionId, framework);
   }
 
+  /** SUBSCRIBE on /api/v1 as `principal` (none: an open endpoint); returns the stream's connection id. */
+  subscribeOperator(principal?: string): string {
+    const connectionId = this.newId('sim-o');
+    this.operatorEvents.set(connectionId, []);
+    this.step({ type: 'operator_subscribe', connectionId, ...(principal !== undefined && { principal }) });
+    return connectionId;
+  }
+
   addAgent(options: SimAgentOptions = {}): SimAgent {
     const agent = new SimAgent(this, options);
     agent.link();
@@ -126,6 +137,8 @@ export class Harness {
           this.fatal = effect.message;
           break;
         case 'operator_event':
+          this.operatorEvents.get(effect.connectionId)?.push(effect.event);
+          break;
         case 'operator_close':
         case 'allocation_run':
         case 'settle_soon':

@@ -4,7 +4,8 @@
  * --authenticate_http_readwrite); --acls decides the storage actions for
  * operators and frameworks alike; a denied operator gets 403 with an empty
  * body, a denied framework operation is dropped with the authorizer's text.
- * DESTROY is decided by the principal that created the volume.
+ * DESTROY is decided by the principal that created the volume; view_frameworks
+ * leaves out what a principal may not view.
  * Method: a real master and agent; form posts and scheduler calls over HTTP.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ const acls = {
   create_volumes: [{ principals: { values: ['ops', 'eve'] }, roles: { type: 'ANY' } }],
   // Only volumes created by ops may be destroyed, by anyone.
   destroy_volumes: [{ principals: { type: 'ANY' }, creator_principals: { values: ['ops'] } }],
+  // Only ops may view frameworks (of user root); others are shown none.
+  view_frameworks: [{ principals: { values: ['ops'] }, users: { values: ['root'] } }],
 };
 
 async function securedCluster(): Promise<{ masterUrl: string; agentId: string }> {
@@ -145,5 +148,19 @@ describe('storage: authentication and authorization', () => {
     await allowed.accept([next.id], [operation('RESERVE', { reserve: { resources: [reservedDisk('fw-allowed')] } }, 'r-2') as OfferOperation], { refuse_seconds: 0 });
     expect((await nextOperationStatus(allowed)).state).toBe('OPERATION_FINISHED');
     await waitFor(async () => (await agentReserved(masterUrl)).length === 1, { message: 'the reservation on the agent' });
+
+    // view_frameworks: ops sees the framework, eve and an unauthenticated reader of /master/frameworks do not.
+    const frameworksSeenBy = async (user: string): Promise<string[]> => {
+      const answer = await fetch(`${masterUrl}/api/v1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Basic ${Buffer.from(user).toString('base64')}` },
+        body: JSON.stringify({ type: 'GET_FRAMEWORKS' }),
+      });
+      const body = (await answer.json()) as { get_frameworks: { frameworks?: { framework_info: { name: string } }[] } };
+      return (body.get_frameworks.frameworks ?? []).map((framework) => framework.framework_info.name);
+    };
+    expect(await frameworksSeenBy('ops:s3cret')).toEqual(['acl-fw-allowed']);
+    expect(await frameworksSeenBy('eve:pw')).toEqual([]);
+    expect((await fetchJson<{ frameworks: unknown[] }>(`${masterUrl}/master/frameworks`)).frameworks).toEqual([]);
   });
 });

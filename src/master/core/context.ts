@@ -10,6 +10,7 @@ import type { OperatorEvent } from '../../protocol/operator.js';
 import type { SchedulerEvent } from '../../protocol/scheduler.js';
 import type { LogLevel, MasterEffect } from './events.js';
 import type { Agent, Framework, MasterState } from './state.js';
+import { mayViewOperatorEvent, viewerFor } from './operator/viewer.js';
 
 export class StepContext {
   readonly effects: MasterEffect[] = [];
@@ -49,9 +50,18 @@ export class StepContext {
     this.effects.push({ type: 'agent_close', linkId });
   }
 
+  /** Sends to every operator subscriber; with --acls, only to those who may view the event's framework or task. */
   sendToOperators(event: OperatorEvent): void {
-    for (const connectionId of this.state.operatorSubscribers.keys()) {
-      this.effects.push({ type: 'operator_event', connectionId, event });
+    const acls = this.state.acls;
+    if (acls === undefined) {
+      for (const connectionId of this.state.operatorSubscribers.keys()) {
+        this.effects.push({ type: 'operator_event', connectionId, event });
+      }
+      return;
+    }
+    for (const subscriber of this.state.operatorSubscribers.values()) {
+      if (!mayViewOperatorEvent(this.state, viewerFor(acls, subscriber.principal), event)) continue;
+      this.effects.push({ type: 'operator_event', connectionId: subscriber.connectionId, event });
     }
   }
 

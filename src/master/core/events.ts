@@ -23,7 +23,7 @@ export type MasterEvent =
   | { readonly type: 'agent_link_closed'; readonly linkId: string }
   /** `principal`: the operator's, when HTTP authentication is on. */
   | { readonly type: 'operator_call'; readonly call: OperatorCall; readonly principal?: string }
-  | { readonly type: 'operator_subscribe'; readonly connectionId: string }
+  | { readonly type: 'operator_subscribe'; readonly connectionId: string; readonly principal?: string }
   /** Time passed: timers that are due fire. */
   | { readonly type: 'tick' };
 

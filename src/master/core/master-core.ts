@@ -73,7 +73,7 @@ export class MasterCore {
       case 'operator_call':
         return onOperatorCall(ctx, event.call, event.principal);
       case 'operator_subscribe':
-        return onOperatorSubscribe(ctx, event.connectionId);
+        return onOperatorSubscribe(ctx, event.connectionId, event.principal);
       case 'tick':
         return undefined;
       default:

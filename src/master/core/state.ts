@@ -196,6 +196,8 @@ export interface DrainingAgent {
 export interface OperatorSubscriber {
   readonly connectionId: string;
   readonly subscribedMs: number;
+  /** The operator's authenticated principal; undefined when /api/v1 is open. Decides what it is sent (--acls view_*). */
+  readonly principal: string | undefined;
 }
 
 /** An ACCEPT's offers as the operations left them, not yet returned to the allocator. */

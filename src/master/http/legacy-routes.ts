@@ -3,7 +3,8 @@
  * /master/state-summary, /master/slaves, /master/frameworks, /master/tasks,
  * /master/roles, /master/flags, /master/weights, /master/health,
  * /master/redirect and /metrics/snapshot, each also without the /master
- * prefix where Mesos serves it so. State endpoints support ?jsonp=.
+ * prefix where Mesos serves it so. State endpoints support ?jsonp=. With
+ * --acls they show only what the request's principal may view.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerNotLeading, noOtherLeader, type LeaderLocator } from './standby.js';
@@ -22,22 +23,25 @@ import type { MasterState } from '../core/state.js';
 import type { MasterRuntime } from '../shell/runtime.js';
 import { metricsSnapshot } from './metrics-snapshot.js';
 import { sendJsonView } from './replies.js';
+import { authenticatedPrincipal } from './authentication.js';
+import { viewerFor, type Viewer } from '../core/operator/viewer.js';
 
 type Query = Record<string, string | undefined>;
-type View = (state: MasterState, query: Query) => unknown;
+/** `viewer`: what the request's principal may view under --acls (view_frameworks, view_tasks, ...). */
+type View = (state: MasterState, query: Query, viewer: Viewer) => unknown;
 
 const stateViews: Record<string, View> = {
-  state: (state) => masterStateJson(state),
-  'state.json': (state) => masterStateJson(state),
-  'state-summary': (state) => stateSummaryJson(state),
+  state: (state, _query, viewer) => masterStateJson(state, { viewer }),
+  'state.json': (state, _query, viewer) => masterStateJson(state, { viewer }),
+  'state-summary': (state, _query, viewer) => stateSummaryJson(state, viewer),
   slaves: (state, query) => slavesJson(state, query),
-  frameworks: (state, query) => frameworksJson(state, query),
-  tasks: (state, query) => tasksJson(state, query),
-  'tasks.json': (state, query) => tasksJson(state, query),
-  roles: (state) => rolesJson(state),
-  'roles.json': (state) => rolesJson(state),
+  frameworks: (state, query, viewer) => frameworksJson(state, query, viewer),
+  tasks: (state, query, viewer) => tasksJson(state, query, viewer),
+  'tasks.json': (state, query, viewer) => tasksJson(state, query, viewer),
+  roles: (state, _query, viewer) => rolesJson(state, viewer),
+  'roles.json': (state, _query, viewer) => rolesJson(state, viewer),
   flags: (state) => flagsJson(state),
-  weights: (state) => weightsJson(state),
+  weights: (state, _query, viewer) => weightsJson(state, viewer),
 };
 
 export function registerLegacyRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined, leader: LeaderLocator = noOtherLeader): void {
@@ -71,5 +75,6 @@ export function registerLegacyRoutes(app: FastifyInstance, runtime: () => Master
 
 function serveView(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime, view: View): void {
   const query = request.query as Query;
-  sendJsonView(reply, query, view(runtime.core.state, query));
+  const state = runtime.core.state;
+  sendJsonView(reply, query, view(state, query, viewerFor(state.acls, authenticatedPrincipal(request))));
 }

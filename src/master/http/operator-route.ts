@@ -55,7 +55,7 @@ function handleOperatorRequest(request: FastifyRequest, reply: FastifyReply, run
     case 'READ_FILE':
       return void sendReply(reply, { status: 501, body: `berth does not support ${call.type} on the master yet` });
     case 'SUBSCRIBE':
-      return subscribeOperator(runtime, reply);
+      return subscribeOperator(runtime, reply, authenticatedPrincipal(request));
     default: {
       const principal = authenticatedPrincipal(request);
       const output = runtime.dispatch({ type: 'operator_call', call, ...(principal !== undefined && { principal }) });
@@ -64,11 +64,12 @@ function handleOperatorRequest(request: FastifyRequest, reply: FastifyReply, run
   }
 }
 
-function subscribeOperator(runtime: MasterRuntime, reply: FastifyReply): void {
+/** The principal decides, under --acls, what the stream shows (view_frameworks, view_tasks, ...). */
+function subscribeOperator(runtime: MasterRuntime, reply: FastifyReply, principal: string | undefined): void {
   reply.hijack();
   const response = reply.raw;
   const connectionId = runtime.newConnectionId('o');
-  runtime.dispatch({ type: 'operator_subscribe', connectionId }, () => {
+  runtime.dispatch({ type: 'operator_subscribe', connectionId, ...(principal !== undefined && { principal }) }, () => {
     startStream(response, {});
     runtime.attachStream(connectionId, new RecordStream(response, () => runtime.dispatch({ type: 'connection_closed', connectionId })));
   });

@@ -211,7 +211,7 @@ function waitForSignal(): Promise<void> {
   });
 }
 
-/** The ACL lists given that berth does not decide with yet: only the storage actions are authorized so far. */
+/** The ACL lists given that berth does not decide with yet (docs/differences.md): the agent-side and container lists, view_flags, get_endpoints. */
 function unenforcedAclLists(acls: Acls | undefined): string[] {
   if (acls === undefined) return [];
   const enforced = new Set<string>([
@@ -225,6 +225,10 @@ function unenforcedAclLists(acls: Acls | undefined): string[] {
     'teardown_frameworks',
     'register_frameworks',
     'run_tasks',
+    'view_frameworks',
+    'view_tasks',
+    'view_executors',
+    'view_roles',
   ]);
   const given = aclListNames.filter((name) => acls[name].length > 0 && !enforced.has(name));
   return [...given, ...acls.unenforced.keys()];

@@ -170,6 +170,8 @@ export interface TaskOptions {
   /** Seconds of the first status update; none when undefined. */
   readonly statusTimestamps?: number[];
   readonly info?: Record<string, unknown>;
+  /** The OS user it runs as; 'alice' when not given. */
+  readonly user?: string;
 }
 
 /** A task in the framework's active set, on the agent, its resources allocated while it holds them. */
@@ -195,7 +197,7 @@ export function addTask(state: MasterState, framework: Framework, agent: Agent, 
     statusUpdateState: undefined,
     statusUpdateUuid: undefined,
     info: options.info ?? {},
-    user: 'alice',
+    user: options.user ?? 'alice',
   };
   framework.tasks.set(id, task);
   agent.tasks.add(taskKey(framework.id, id));

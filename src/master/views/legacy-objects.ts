@@ -9,6 +9,7 @@ import { formatRanges, formatSet, legacyResourceObject, Resources } from '../../
 import type { ExecutorInfo, TaskStatus } from '../../protocol/mesos.js';
 import type { WireAttribute, WireTaskStatus } from '../../protocol/outputs.js';
 import type { Agent, Framework, MasterState, Offer, Task } from '../core/state.js';
+import { everythingViewer, type Viewer } from '../core/operator/viewer.js';
 import { endpointList, jsonDouble, labelList, seconds, type JsonObject } from './json.js';
 import { agentDeactivated, agentDrainInfo, agentPid, estimatedDrainStartMs } from './v1.js';
 import { agentOffered, agentUsed, executorResources, frameworkOffered, frameworkUsed, taskRole } from './usage.js';
@@ -213,8 +214,18 @@ export function frameworkSummaryLegacy(state: MasterState, framework: Framework)
   };
 }
 
-/** Mesos' FullFrameworkWriter: the summary plus settings, tasks, offers and executors. */
-export function frameworkLegacy(state: MasterState, framework: Framework): JsonObject {
+/** The framework's tasks of one kind that the viewer may view (--acls view_tasks). */
+function visibleTasksLegacy(viewer: Viewer, framework: Framework, tasks: Iterable<Task>): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (const task of tasks) if (viewer.mayViewTask(task, framework.info)) out.push(taskLegacy(task));
+  return out;
+}
+
+/**
+ * Mesos' FullFrameworkWriter: the summary plus settings, tasks, offers and
+ * executors; of tasks and executors only those the viewer may view.
+ */
+export function frameworkLegacy(state: MasterState, framework: Framework, viewer: Viewer = everythingViewer): JsonObject {
   const info = framework.info;
   const reregisteredMs = framework.reregisteredTimeMs;
   const offers: JsonObject[] = [];
@@ -224,7 +235,9 @@ export function frameworkLegacy(state: MasterState, framework: Framework): JsonO
   }
   const executors: JsonObject[] = [];
   for (const [agentId, byId] of framework.executors) {
-    for (const stored of byId.values()) executors.push(executorLegacy(framework, agentId, stored));
+    for (const stored of byId.values()) {
+      if (viewer.mayViewExecutor(stored, info)) executors.push(executorLegacy(framework, agentId, stored));
+    }
   }
   return {
     ...frameworkSummaryLegacy(state, framework),
@@ -237,9 +250,9 @@ export function frameworkLegacy(state: MasterState, framework: Framework): JsonO
     resources: legacyResourceObject(frameworkUsed(framework).plus(frameworkOffered(state, framework))),
     ...(reregisteredMs !== undefined && reregisteredMs !== framework.registeredTimeMs && { reregistered_time: seconds(reregisteredMs) }),
     ...(framework.capabilities.has('MULTI_ROLE') ? { roles: info.roles ?? [] } : { role: info.role ?? '*' }),
-    tasks: [...framework.tasks.values()].map(taskLegacy),
-    unreachable_tasks: [...framework.unreachableTasks.values()].map(taskLegacy),
-    completed_tasks: framework.completedTasks.map(taskLegacy),
+    tasks: visibleTasksLegacy(viewer, framework, framework.tasks.values()),
+    unreachable_tasks: visibleTasksLegacy(viewer, framework, framework.unreachableTasks.values()),
+    completed_tasks: visibleTasksLegacy(viewer, framework, framework.completedTasks),
     offers,
     executors,
     ...(info.labels !== undefined && { labels: labelList(info.labels) }),

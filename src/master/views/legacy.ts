@@ -2,8 +2,9 @@
  * Mesos' legacy JSON endpoints (spec/core.md 6.4): /master/state,
  * /master/state-summary, /master/frameworks, /master/slaves, /master/tasks,
  * /master/roles, /master/flags, /master/weights and /master/quota. Each
- * function returns the response body; the HTTP layer adds `?jsonp=` wrapping
- * and authorization filtering.
+ * function returns the response body; the HTTP layer adds `?jsonp=` wrapping.
+ * With --acls the HTTP layer passes the operator's Viewer: frameworks, tasks,
+ * executors and roles it may not view are left out, as Mesos does.
  */
 import type { TaskState } from '../../protocol/mesos.js';
 import type { Framework, MasterState, Task } from '../core/state.js';
@@ -18,6 +19,7 @@ import {
 } from './legacy-objects.js';
 import { knownRoles, roleBreakdown, roleFrameworks, roleUsage, roleWeight } from './roles.js';
 import { quotaStatus, type V1QuotaStatus } from './v1-policy.js';
+import { everythingViewer, type Viewer } from '../core/operator/viewer.js';
 
 /** Query parameters as the HTTP layer decoded them. */
 export type Query = Readonly<Record<string, string | undefined>>;
@@ -26,6 +28,8 @@ export interface LegacyStateOptions {
   readonly build?: BuildInfo;
   /** Flags, cluster and log paths need VIEW_FLAGS; the HTTP layer decides. */
   readonly showFlags?: boolean;
+  /** What the operator may view (--acls view_*); everything when not given. */
+  readonly viewer?: Viewer;
 }
 
 /** Default page size of /master/tasks (Mesos' TASK_LIMIT). */
@@ -56,6 +60,8 @@ function flagFields(state: MasterState): JsonObject {
 export function masterStateJson(state: MasterState, options: LegacyStateOptions = {}): JsonObject {
   const info = state.info;
   const agents = [...state.agents.values()];
+  const viewer = options.viewer ?? everythingViewer;
+  const visible = (framework: Framework): boolean => viewer.mayViewFramework(framework.info);
   return {
     ...legacyBuildFields(options.build ?? berthBuildInfo),
     start_time: seconds(state.startTimeMs),
@@ -79,8 +85,8 @@ export function masterStateJson(state: MasterState, options: LegacyStateOptions 
     ...((options.showFlags ?? true) && flagFields(state)),
     slaves: agents.map((agent) => agentLegacy(state, agent)),
     recovered_slaves: recoveredSlaves(state),
-    frameworks: [...state.frameworks.values()].map((framework) => frameworkLegacy(state, framework)),
-    completed_frameworks: state.completedFrameworks.map((framework) => frameworkLegacy(state, framework)),
+    frameworks: [...state.frameworks.values()].filter(visible).map((framework) => frameworkLegacy(state, framework, viewer)),
+    completed_frameworks: state.completedFrameworks.filter(visible).map((framework) => frameworkLegacy(state, framework, viewer)),
     orphan_tasks: [],
     unregistered_frameworks: [],
   };
@@ -112,8 +118,12 @@ function stateCounts(tasks: readonly Task[]): Record<string, number> {
   return counts;
 }
 
-/** GET /master/state-summary: agents and frameworks with task counts and who runs where. */
-export function stateSummaryJson(state: MasterState): JsonObject {
+/**
+ * GET /master/state-summary: agents and frameworks with task counts and who
+ * runs where. Frameworks the viewer may not view are left out of `frameworks`
+ * (Mesos filters nothing else here).
+ */
+export function stateSummaryJson(state: MasterState, viewer: Viewer = everythingViewer): JsonObject {
   const tasksByAgent = new Map<string, Task[]>();
   const frameworksByAgent = new Map<string, Set<string>>();
   const agentsByFramework = new Map<string, Set<string>>();
@@ -136,7 +146,7 @@ export function stateSummaryJson(state: MasterState): JsonObject {
       ...stateCounts(tasksByAgent.get(agent.id) ?? []),
       framework_ids: [...(frameworksByAgent.get(agent.id) ?? [])],
     })),
-    frameworks: [...state.frameworks.values()].map((framework) => ({
+    frameworks: [...state.frameworks.values()].filter((framework) => viewer.mayViewFramework(framework.info)).map((framework) => ({
       ...frameworkSummaryLegacy(state, framework),
       ...stateCounts(frameworkAllTasks(framework)),
       slave_ids: [...(agentsByFramework.get(framework.id) ?? [])],
@@ -149,12 +159,12 @@ function accepts(wanted: string | undefined, id: string): boolean {
   return wanted === undefined || wanted === id;
 }
 
-/** GET /master/frameworks[?framework_id=]. */
-export function frameworksJson(state: MasterState, query: Query = {}): JsonObject {
-  const selected = (framework: Framework): boolean => accepts(query['framework_id'], framework.id);
+/** GET /master/frameworks[?framework_id=]: of the frameworks, tasks and executors the viewer may view. */
+export function frameworksJson(state: MasterState, query: Query = {}, viewer: Viewer = everythingViewer): JsonObject {
+  const selected = (framework: Framework): boolean => accepts(query['framework_id'], framework.id) && viewer.mayViewFramework(framework.info);
   return {
-    frameworks: [...state.frameworks.values()].filter(selected).map((framework) => frameworkLegacy(state, framework)),
-    completed_frameworks: state.completedFrameworks.filter(selected).map((framework) => frameworkLegacy(state, framework)),
+    frameworks: [...state.frameworks.values()].filter(selected).map((framework) => frameworkLegacy(state, framework, viewer)),
+    completed_frameworks: state.completedFrameworks.filter(selected).map((framework) => frameworkLegacy(state, framework, viewer)),
     unregistered_frameworks: [],
   };
 }
@@ -198,26 +208,32 @@ function compareTasks(ascending: boolean): (a: Task, b: Task) => number {
   };
 }
 
-/** GET /master/tasks[?limit=100&offset=0&order=asc|desc&framework_id=&task_id=]. */
-export function tasksJson(state: MasterState, query: Query = {}): { tasks: JsonObject[] } {
+/**
+ * GET /master/tasks[?limit=100&offset=0&order=asc|desc&framework_id=&task_id=]:
+ * of the frameworks and tasks the viewer may view, filtered before paging.
+ */
+export function tasksJson(state: MasterState, query: Query = {}, viewer: Viewer = everythingViewer): { tasks: JsonObject[] } {
   const limit = sizeParameter(query['limit'], tasksLimitDefault);
   const offset = sizeParameter(query['offset'], 0);
   const ascending = query['order'] === 'asc';
-  const frameworks = [...state.frameworks.values(), ...state.completedFrameworks].filter((framework) =>
-    accepts(query['framework_id'], framework.id),
+  const frameworks = [...state.frameworks.values(), ...state.completedFrameworks].filter(
+    (framework) => accepts(query['framework_id'], framework.id) && viewer.mayViewFramework(framework.info),
   );
   const tasks = frameworks
-    .flatMap(frameworkAllTasks)
+    .flatMap((framework) => frameworkAllTasks(framework).filter((task) => viewer.mayViewTask(task, framework.info)))
     .filter((task) => accepts(query['task_id'], task.id))
     .sort(compareTasks(ascending));
   return { tasks: tasks.slice(offset, offset + limit).map(taskLegacy) };
 }
 
-/** GET /master/roles. `quota` uses singular guarantee/limit, unlike QuotaConfig (Appendix C 13). */
-export function rolesJson(state: MasterState): { roles: JsonObject[] } {
+/**
+ * GET /master/roles, of the roles the viewer may view (--acls view_roles).
+ * `quota` uses singular guarantee/limit, unlike QuotaConfig (Appendix C 13).
+ */
+export function rolesJson(state: MasterState, viewer: Viewer = everythingViewer): { roles: JsonObject[] } {
   const usage = roleUsage(state);
   const frameworks = roleFrameworks(state, usage);
-  const roles = knownRoles(state, usage).map((name) => {
+  const roles = knownRoles(state, usage).filter((name) => viewer.mayViewRole(name)).map((name) => {
     const breakdown = roleBreakdown(state, usage, name);
     const quota = state.allocator.roles.quota(name);
     return {
@@ -244,9 +260,12 @@ export function flagsJson(state: MasterState): { flags: Record<string, string> }
   return { flags: flagsObject(state) };
 }
 
-/** GET /master/weights: a bare list of WeightInfo. */
-export function weightsJson(state: MasterState): { role: string; weight: number }[] {
-  return [...state.allocator.weights.keys()].sort().map((role) => ({ role, weight: roleWeight(state, role) }));
+/** GET /master/weights: a bare list of WeightInfo, of the roles the viewer may view. */
+export function weightsJson(state: MasterState, viewer: Viewer = everythingViewer): { role: string; weight: number }[] {
+  return [...state.allocator.weights.keys()]
+    .filter((role) => viewer.mayViewRole(role))
+    .sort()
+    .map((role) => ({ role, weight: roleWeight(state, role) }));
 }
 
 /** GET /master/quota: the QuotaStatus itself, as GET_QUOTA's `status`. */

@@ -19,7 +19,7 @@ describe('views: metrics: master', () => {
     const framework = addFramework(state);
     addFramework(state, { connected: false });
     addOffer(state, framework, agent, 'cpus:1');
-    state.operatorSubscribers.set('op1', { connectionId: 'op1', subscribedMs: startMs });
+    state.operatorSubscribers.set('op1', { connectionId: 'op1', subscribedMs: startMs, principal: undefined });
     const metrics = masterMetrics(state, startMs);
     expect(metrics).toMatchObject({
       'master/slaves_active': 1,

@@ -4,6 +4,7 @@
  * printed in units here.
  */
 import type { MasterState } from '../core/state.js';
+import { everythingViewer, type Viewer } from '../core/operator/viewer.js';
 import { fixedQuantitiesObject, scalarResource, type JsonObject } from './json.js';
 import { knownRoles, quotaRoles, roleBreakdown, roleFrameworks, roleUsage, roleWeight } from './roles.js';
 
@@ -29,11 +30,11 @@ export interface V1QuotaStatus {
 /** Only these names go into Role.resources: Mesos cannot tell whether other names are scalars. */
 const roleResourceNames: ReadonlySet<string> = new Set(['cpus', 'mem', 'disk', 'gpus']);
 
-/** GET_ROLES payload: known roles with weight, frameworks, and what is allocated plus offered. */
-export function getRoles(state: MasterState): { roles: V1Role[] } {
+/** GET_ROLES payload: known roles the viewer may view (--acls view_roles) with weight, frameworks, and what is allocated plus offered. */
+export function getRoles(state: MasterState, viewer: Viewer = everythingViewer): { roles: V1Role[] } {
   const usage = roleUsage(state);
   const frameworks = roleFrameworks(state, usage);
-  const roles = knownRoles(state, usage).map((name): V1Role => {
+  const roles = knownRoles(state, usage).filter((name) => viewer.mayViewRole(name)).map((name): V1Role => {
     const breakdown = roleBreakdown(state, usage, name);
     const held = breakdown.allocated.plus(breakdown.offered);
     return {
@@ -49,9 +50,9 @@ export function getRoles(state: MasterState): { roles: V1Role[] } {
   return { roles };
 }
 
-/** GET_WEIGHTS payload: the weights set by flag or UPDATE_WEIGHTS, by role. */
-export function getWeights(state: MasterState): { weight_infos: { role: string; weight: number }[] } {
-  const roles = [...state.allocator.weights.keys()].sort();
+/** GET_WEIGHTS payload: the weights set by flag or UPDATE_WEIGHTS, by role, of the roles the viewer may view. */
+export function getWeights(state: MasterState, viewer: Viewer = everythingViewer): { weight_infos: { role: string; weight: number }[] } {
+  const roles = [...state.allocator.weights.keys()].filter((role) => viewer.mayViewRole(role)).sort();
   return { weight_infos: roles.map((role) => ({ role, weight: roleWeight(state, role) })) };
 }
 

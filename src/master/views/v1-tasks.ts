@@ -6,6 +6,7 @@
 import type { TaskState } from '../../protocol/mesos.js';
 import type { WireTaskStatus } from '../../protocol/outputs.js';
 import type { Framework, MasterState, Task } from '../core/state.js';
+import { everythingViewer, type Viewer } from '../core/operator/viewer.js';
 import { canonicalList, jsonDouble, type JsonObject } from './json.js';
 
 export interface V1Task {
@@ -76,27 +77,42 @@ export function taskV1(task: Task): V1Task {
   };
 }
 
-/** Registered frameworks first, then completed ones (Mesos' order for GET_TASKS and GET_EXECUTORS). */
-function allFrameworks(state: MasterState): Framework[] {
-  return [...state.frameworks.values(), ...state.completedFrameworks];
+/**
+ * Registered frameworks first, then completed ones (Mesos' order for GET_TASKS
+ * and GET_EXECUTORS); only those the viewer may view, as Mesos skips the rest.
+ */
+function visibleFrameworks(state: MasterState, viewer: Viewer): Framework[] {
+  return [...state.frameworks.values(), ...state.completedFrameworks].filter((framework) => viewer.mayViewFramework(framework.info));
 }
 
-/** GET_TASKS payload. The deprecated pending_tasks and orphan_tasks are always empty and left out. */
-export function getTasks(state: MasterState): GetTasks {
-  const frameworks = allFrameworks(state);
+/** The framework's tasks of one kind that the viewer may view, as v1 Tasks. */
+function visibleTasks(viewer: Viewer, framework: Framework, tasks: Iterable<Task>): V1Task[] {
+  const out: V1Task[] = [];
+  for (const task of tasks) if (viewer.mayViewTask(task, framework.info)) out.push(taskV1(task));
+  return out;
+}
+
+/**
+ * GET_TASKS payload, of the tasks the viewer may view (--acls view_frameworks,
+ * view_tasks). The deprecated pending_tasks and orphan_tasks are always empty and left out.
+ */
+export function getTasks(state: MasterState, viewer: Viewer = everythingViewer): GetTasks {
+  const frameworks = visibleFrameworks(state, viewer);
   return {
-    tasks: frameworks.flatMap((f) => [...f.tasks.values()].map(taskV1)),
-    unreachable_tasks: frameworks.flatMap((f) => [...f.unreachableTasks.values()].map(taskV1)),
-    completed_tasks: frameworks.flatMap((f) => f.completedTasks.map(taskV1)),
+    tasks: frameworks.flatMap((f) => visibleTasks(viewer, f, f.tasks.values())),
+    unreachable_tasks: frameworks.flatMap((f) => visibleTasks(viewer, f, f.unreachableTasks.values())),
+    completed_tasks: frameworks.flatMap((f) => visibleTasks(viewer, f, f.completedTasks)),
   };
 }
 
-/** GET_EXECUTORS payload: the custom executors the master knows of, with their agents. */
-export function getExecutors(state: MasterState): { executors: V1Executor[] } {
+/** GET_EXECUTORS payload: the custom executors the master knows of that the viewer may view, with their agents. */
+export function getExecutors(state: MasterState, viewer: Viewer = everythingViewer): { executors: V1Executor[] } {
   const executors: V1Executor[] = [];
-  for (const framework of allFrameworks(state)) {
+  for (const framework of visibleFrameworks(state, viewer)) {
     for (const [agentId, byId] of framework.executors) {
-      for (const info of byId.values()) executors.push({ executor_info: info, agent_id: { value: agentId } });
+      for (const info of byId.values()) {
+        if (viewer.mayViewExecutor(info, framework.info)) executors.push({ executor_info: info, agent_id: { value: agentId } });
+      }
     }
   }
   return { executors };

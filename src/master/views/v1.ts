@@ -15,6 +15,7 @@ import { berthBuildInfo, versionInfo, type BuildInfo } from './build-info.js';
 import { canonicalList, endpointList, seconds, timeInfo, type JsonObject, type TimeInfo } from './json.js';
 import { agentOffered, agentUsed, declaredResources, frameworkOffered, frameworkUsed } from './usage.js';
 import { getExecutors, getTasks, type GetTasks, type V1Executor } from './v1-tasks.js';
+import { everythingViewer, type Viewer } from '../core/operator/viewer.js';
 
 export { taskV1, getTasks, getExecutors, type V1Task, type GetTasks, type V1Executor } from './v1-tasks.js';
 export { getRoles, getWeights, getQuota, quotaStatus, type V1Role, type V1QuotaConfig, type V1QuotaStatus } from './v1-policy.js';
@@ -203,11 +204,12 @@ export function getAgents(state: MasterState): { agents: V1Agent[]; recovered_ag
   };
 }
 
-/** GET_FRAMEWORKS payload. */
-export function getFrameworks(state: MasterState): { frameworks: V1Framework[]; completed_frameworks: V1Framework[] } {
+/** GET_FRAMEWORKS payload: the frameworks the viewer may view (--acls view_frameworks). */
+export function getFrameworks(state: MasterState, viewer: Viewer = everythingViewer): { frameworks: V1Framework[]; completed_frameworks: V1Framework[] } {
+  const visible = (framework: Framework): boolean => viewer.mayViewFramework(framework.info);
   return {
-    frameworks: [...state.frameworks.values()].map((framework) => frameworkV1(state, framework)),
-    completed_frameworks: state.completedFrameworks.map((framework) => frameworkV1(state, framework)),
+    frameworks: [...state.frameworks.values()].filter(visible).map((framework) => frameworkV1(state, framework)),
+    completed_frameworks: state.completedFrameworks.filter(visible).map((framework) => frameworkV1(state, framework)),
   };
 }
 
@@ -218,12 +220,12 @@ export interface GetState {
   get_agents: ReturnType<typeof getAgents>;
 }
 
-/** GET_STATE payload, also the `get_state` of the operator stream's SUBSCRIBED event. */
-export function getState(state: MasterState): GetState {
+/** GET_STATE payload, also the `get_state` of the operator stream's SUBSCRIBED event; agents are never filtered. */
+export function getState(state: MasterState, viewer: Viewer = everythingViewer): GetState {
   return {
-    get_tasks: getTasks(state),
-    get_executors: getExecutors(state),
-    get_frameworks: getFrameworks(state),
+    get_tasks: getTasks(state, viewer),
+    get_executors: getExecutors(state, viewer),
+    get_frameworks: getFrameworks(state, viewer),
     get_agents: getAgents(state),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Operator calls on the master's state (POST /api/v1, spec/core.md 6.2).
  * Process-level calls (GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS,
- * logging, files) are answered by the HTTP shell.
+ * logging, files) are answered by the HTTP shell. With --acls the state calls
+ * show only what the operator's principal may view (viewer.ts).
  */
 import type { OperatorCall, OperatorCallType } from '../../../protocol/operator.js';
 import type { StepContext } from '../context.js';
@@ -23,6 +24,7 @@ import { onUpdateQuota } from './quota.js';
 import { onUpdateWeights } from './weights.js';
 import { onDeactivateAgent, onReactivateAgent } from './agent-activation.js';
 import { forbidden, operatorMayOnRole, operatorMayTeardown } from './authorize.js';
+import { viewerFor } from './viewer.js';
 import { onDrainAgent } from './agent-drain.js';
 import { onStartMaintenance, onStopMaintenance, onUpdateMaintenanceSchedule } from '../maintenance/schedule.js';
 import { maintenanceSchedule, maintenanceStatus } from '../../views/maintenance.js';
@@ -45,14 +47,14 @@ type ShellCalls = 'GET_HEALTH' | 'GET_FLAGS' | 'GET_VERSION' | 'GET_METRICS' | '
 
 const handlers: Record<Exclude<OperatorCallType, ShellCalls>, Handler> = {
   UNKNOWN: () => ({ status: 501 }),
-  GET_STATE: (ctx) => respond('GET_STATE', getState(ctx.state)),
+  GET_STATE: (ctx, _call, principal) => respond('GET_STATE', getState(ctx.state, viewerFor(ctx.state.acls, principal))),
   GET_AGENTS: (ctx) => respond('GET_AGENTS', getAgents(ctx.state)),
-  GET_FRAMEWORKS: (ctx) => respond('GET_FRAMEWORKS', getFrameworks(ctx.state)),
-  GET_EXECUTORS: (ctx) => respond('GET_EXECUTORS', getExecutors(ctx.state)),
+  GET_FRAMEWORKS: (ctx, _call, principal) => respond('GET_FRAMEWORKS', getFrameworks(ctx.state, viewerFor(ctx.state.acls, principal))),
+  GET_EXECUTORS: (ctx, _call, principal) => respond('GET_EXECUTORS', getExecutors(ctx.state, viewerFor(ctx.state.acls, principal))),
   GET_OPERATIONS: (ctx) => respond('GET_OPERATIONS', getOperations(ctx.state)),
-  GET_TASKS: (ctx) => respond('GET_TASKS', getTasks(ctx.state)),
-  GET_ROLES: (ctx) => respond('GET_ROLES', getRoles(ctx.state)),
-  GET_WEIGHTS: (ctx) => respond('GET_WEIGHTS', getWeights(ctx.state)),
+  GET_TASKS: (ctx, _call, principal) => respond('GET_TASKS', getTasks(ctx.state, viewerFor(ctx.state.acls, principal))),
+  GET_ROLES: (ctx, _call, principal) => respond('GET_ROLES', getRoles(ctx.state, viewerFor(ctx.state.acls, principal))),
+  GET_WEIGHTS: (ctx, _call, principal) => respond('GET_WEIGHTS', getWeights(ctx.state, viewerFor(ctx.state.acls, principal))),
   UPDATE_WEIGHTS: onUpdateWeights,
   GET_MASTER: (ctx) => respond('GET_MASTER', getMaster(ctx.state)),
   GET_QUOTA: (ctx, _call, principal) => respond('GET_QUOTA', getQuota(ctx.state, (role) => operatorMayOnRole(ctx.state, 'get_quotas', principal, role))),
