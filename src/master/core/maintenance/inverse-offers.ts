@@ -80,7 +80,8 @@ export function sendInverseOffers(ctx: StepContext, agentIds: Iterable<string> |
 
 /** An offer of an agent on a scheduled machine carries the machine's window. */
 export function unavailabilityOf(state: MasterState, agent: Agent | undefined): { unavailability?: Unavailability } {
-  const unavailability = agent === undefined ? undefined : machineOfAgent(state, agent)?.unavailability;
+  // agentMaintenance holds exactly the agents on machines with a window: one lookup per offer, no machine key.
+  const unavailability = agent === undefined ? undefined : state.agentMaintenance.get(agent.id)?.unavailability;
   return unavailability === undefined ? {} : { unavailability };
 }
 
