@@ -5,7 +5,7 @@
  * operators and frameworks alike; a denied operator gets 403 with an empty
  * body, a denied framework operation is dropped with the authorizer's text.
  * DESTROY is decided by the principal that created the volume; view_frameworks
- * leaves out what a principal may not view.
+ * leaves out what a principal may not view, and view_flags refuses the flags.
  * Method: a real master and agent; form posts and scheduler calls over HTTP.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,7 @@ const acls = {
   destroy_volumes: [{ principals: { type: 'ANY' }, creator_principals: { values: ['ops'] } }],
   // Only ops may view frameworks (of user root); others are shown none.
   view_frameworks: [{ principals: { values: ['ops'] }, users: { values: ['root'] } }],
+  view_flags: [{ principals: { values: ['ops'] }, flags: { type: 'ANY' } }],
 };
 
 async function securedCluster(): Promise<{ masterUrl: string; agentId: string }> {
@@ -162,5 +163,20 @@ describe('storage: authentication and authorization', () => {
     expect(await frameworksSeenBy('ops:s3cret')).toEqual(['acl-fw-allowed']);
     expect(await frameworksSeenBy('eve:pw')).toEqual([]);
     expect((await fetchJson<{ frameworks: unknown[] }>(`${masterUrl}/master/frameworks`)).frameworks).toEqual([]);
+
+    // view_flags: GET_FLAGS for ops only; /master/flags refused to an unauthenticated reader, and /master/state leaves them out.
+    const flagsStatus = async (user: string): Promise<number> => {
+      const answer = await fetch(`${masterUrl}/api/v1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Basic ${Buffer.from(user).toString('base64')}` },
+        body: JSON.stringify({ type: 'GET_FLAGS' }),
+      });
+      await answer.body?.cancel();
+      return answer.status;
+    };
+    expect(await flagsStatus('ops:s3cret')).toBe(200);
+    expect(await flagsStatus('eve:pw')).toBe(403);
+    expect((await fetch(`${masterUrl}/master/flags`)).status).toBe(403);
+    expect(Object.keys(await fetchJson<Record<string, unknown>>(`${masterUrl}/master/state`))).not.toContain('flags');
   });
 });

@@ -43,6 +43,7 @@ export const aclObjectFields = {
   deactivate_agents: 'agents',
   reactivate_agents: 'agents',
   mark_agents_gone: 'agents',
+  view_flags: 'flags',
 } as const;
 
 export type AclListName = keyof typeof aclObjectFields;
@@ -65,7 +66,7 @@ export function isRoleAclList(list: AclListName): boolean {
 
 /** The other lists of acls.proto: accepted, shape-checked, not enforced by berth. */
 const unenforcedListNames: ReadonlySet<string> = new Set([
-  'get_endpoints', 'access_sandboxes', 'access_mesos_logs', 'view_flags',
+  'get_endpoints', 'access_sandboxes', 'access_mesos_logs',
   'launch_nested_containers_as_user', 'launch_nested_containers_under_parent_with_user',
   'kill_nested_containers', 'wait_nested_containers', 'launch_nested_container_sessions_as_user',
   'launch_nested_container_sessions_under_parent_with_user', 'attach_containers_input',

@@ -31,8 +31,8 @@ type Query = Record<string, string | undefined>;
 type View = (state: MasterState, query: Query, viewer: Viewer) => unknown;
 
 const stateViews: Record<string, View> = {
-  state: (state, _query, viewer) => masterStateJson(state, { viewer }),
-  'state.json': (state, _query, viewer) => masterStateJson(state, { viewer }),
+  state: (state, _query, viewer) => masterStateJson(state, { viewer, showFlags: viewer.mayViewFlags() }),
+  'state.json': (state, _query, viewer) => masterStateJson(state, { viewer, showFlags: viewer.mayViewFlags() }),
   'state-summary': (state, _query, viewer) => stateSummaryJson(state, viewer),
   slaves: (state, query) => slavesJson(state, query),
   frameworks: (state, query, viewer) => frameworksJson(state, query, viewer),
@@ -76,5 +76,8 @@ export function registerLegacyRoutes(app: FastifyInstance, runtime: () => Master
 function serveView(request: FastifyRequest, reply: FastifyReply, runtime: MasterRuntime, view: View): void {
   const query = request.query as Query;
   const state = runtime.core.state;
-  sendJsonView(reply, query, view(state, query, viewerFor(state.acls, authenticatedPrincipal(request))));
+  const viewer = viewerFor(state.acls, authenticatedPrincipal(request));
+  // /flags is refused whole, as Mesos does; /state leaves the flags out instead.
+  if (view === stateViews['flags'] && !viewer.mayViewFlags()) return void reply.code(403).send();
+  sendJsonView(reply, query, view(state, query, viewer));
 }

@@ -17,6 +17,7 @@ import { metricsSnapshot } from './metrics-snapshot.js';
 import { sendReply } from './replies.js';
 import { answerNotLeading, noOtherLeader, type LeaderLocator } from './standby.js';
 import { authenticatedPrincipal } from './authentication.js';
+import { viewerFor } from '../core/operator/viewer.js';
 
 export function registerOperatorRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined, leader: LeaderLocator = noOtherLeader): void {
   for (const url of ['/api/v1', '/master/api/v1']) {
@@ -43,6 +44,7 @@ function handleOperatorRequest(request: FastifyRequest, reply: FastifyReply, run
     case 'GET_HEALTH':
       return void sendReply(reply, { status: 200, body: { type: 'GET_HEALTH', get_health: { healthy: true } } });
     case 'GET_FLAGS':
+      if (!viewerFor(state.acls, authenticatedPrincipal(request)).mayViewFlags()) return void sendReply(reply, { status: 403 });
       return void sendReply(reply, { status: 200, body: { type: 'GET_FLAGS', get_flags: getFlags(state) } });
     case 'GET_VERSION':
       return void sendReply(reply, { status: 200, body: { type: 'GET_VERSION', get_version: getVersion() } });

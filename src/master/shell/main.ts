@@ -211,7 +211,7 @@ function waitForSignal(): Promise<void> {
   });
 }
 
-/** The ACL lists given that berth does not decide with yet (docs/differences.md): the agent-side and container lists, view_flags, get_endpoints. */
+/** The ACL lists given that berth does not decide with yet (docs/differences.md): the agent-side and container lists, get_endpoints. */
 function unenforcedAclLists(acls: Acls | undefined): string[] {
   if (acls === undefined) return [];
   const enforced = new Set<string>([
@@ -229,6 +229,7 @@ function unenforcedAclLists(acls: Acls | undefined): string[] {
     'view_tasks',
     'view_executors',
     'view_roles',
+    'view_flags',
   ]);
   const given = aclListNames.filter((name) => acls[name].length > 0 && !enforced.has(name));
   return [...given, ...acls.unenforced.keys()];

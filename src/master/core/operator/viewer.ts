@@ -1,6 +1,6 @@
 /**
  * The view ACLs (spec/core.md 7.2: view_frameworks, view_tasks,
- * view_executors, view_roles), as Mesos' local authorizer decides them for
+ * view_executors, view_roles, view_flags), as Mesos' local authorizer decides them for
  * the state endpoints and the operator event stream. What a principal may not
  * view is left out, never refused. The objects are OS users and roles:
  *
@@ -25,6 +25,8 @@ export interface Viewer {
   /** `executor` is the ExecutorInfo as the master stores it. */
   mayViewExecutor(executor: object, framework: FrameworkInfo): boolean;
   mayViewRole(role: string): boolean;
+  /** view_flags: the master's flags (an implicit object: ANY or NONE decides). */
+  mayViewFlags(): boolean;
 }
 
 /** Without --acls: everything is visible, at no cost. */
@@ -33,6 +35,7 @@ export const everythingViewer: Viewer = {
   mayViewTask: () => true,
   mayViewExecutor: () => true,
   mayViewRole: () => true,
+  mayViewFlags: () => true,
 };
 
 function executorUser(executor: object): string | undefined {
@@ -48,6 +51,7 @@ export function viewerFor(acls: LocalAuthorizer | undefined, principal: string |
     mayViewTask: (task, framework) => isAuthorized(acls, 'view_tasks', principal, task.user ?? framework.user),
     mayViewExecutor: (executor, framework) => isAuthorized(acls, 'view_executors', principal, executorUser(executor) ?? framework.user),
     mayViewRole: (role) => isAuthorized(acls, 'view_roles', principal, role),
+    mayViewFlags: () => isAuthorized(acls, 'view_flags', principal, undefined),
   };
 }
 
