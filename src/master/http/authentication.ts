@@ -14,9 +14,12 @@ import { legacyStorageEndpoints } from './storage-form.js';
 /** Mesos' legacy maintenance endpoints, all read-write (its MaintenanceTest.EndpointsBadAuthentication). */
 const maintenanceEndpoints = ['maintenance/schedule', 'maintenance/status', 'machine/down', 'machine/up'];
 
-const readWritePaths = new Set(['/api/v1', '/master/api/v1', ...[...legacyStorageEndpoints, ...maintenanceEndpoints].flatMap((name) => [`/master/${name}`, `/${name}`])]);
+/** Mesos serves /weights and /quota in its read-write realm, reads included. */
+const policyEndpoints = ['weights', 'quota'];
 
-const readOnlyViews = ['state', 'state.json', 'state-summary', 'slaves', 'frameworks', 'tasks', 'tasks.json', 'roles', 'roles.json', 'flags', 'weights'];
+const readWritePaths = new Set(['/api/v1', '/master/api/v1', ...[...legacyStorageEndpoints, ...maintenanceEndpoints, ...policyEndpoints].flatMap((name) => [`/master/${name}`, `/${name}`])]);
+
+const readOnlyViews = ['state', 'state.json', 'state-summary', 'slaves', 'frameworks', 'tasks', 'tasks.json', 'roles', 'roles.json', 'flags'];
 const readOnlyPaths = new Set(readOnlyViews.flatMap((name) => [`/master/${name}`, `/${name}`]));
 
 const principals = new WeakMap<FastifyRequest, string>();

@@ -1,7 +1,7 @@
 /**
  * The legacy JSON endpoints tools read (spec/core.md 6.4): /master/state,
  * /master/state-summary, /master/slaves, /master/frameworks, /master/tasks,
- * /master/roles, /master/flags, /master/weights, /master/health,
+ * /master/roles, /master/flags, /master/weights, /master/quota, /master/health,
  * /master/redirect and /metrics/snapshot, each also without the /master
  * prefix where Mesos serves it so. State endpoints support ?jsonp=. With
  * --acls they show only what the request's principal may view.
@@ -18,6 +18,7 @@ import {
   stateSummaryJson,
   tasksJson,
   weightsJson,
+  quotaJson,
 } from '../views/legacy.js';
 import type { MasterState } from '../core/state.js';
 import type { MasterRuntime } from '../shell/runtime.js';
@@ -42,6 +43,7 @@ const stateViews: Record<string, View> = {
   'roles.json': (state, _query, viewer) => rolesJson(state, viewer),
   flags: (state) => flagsJson(state),
   weights: (state, _query, viewer) => weightsJson(state, viewer),
+  quota: (state, _query, viewer) => quotaJson(state, viewer),
 };
 
 export function registerLegacyRoutes(app: FastifyInstance, runtime: () => MasterRuntime | undefined, leader: LeaderLocator = noOtherLeader): void {

@@ -11,7 +11,7 @@ import { compileLocalAuthorizer } from '../auth/local-authorizer.js';
 import { everythingViewer, viewerFor, type Viewer } from '../core/operator/viewer.js';
 import type { MasterState } from '../core/state.js';
 import { addAgent, addFramework, addTask, masterConfig, masterState } from './fixtures.js';
-import { frameworksJson, masterStateJson, rolesJson, stateSummaryJson, tasksJson, weightsJson } from './legacy.js';
+import { frameworksJson, masterStateJson, quotaJson, rolesJson, stateSummaryJson, tasksJson, weightsJson } from './legacy.js';
 
 type Json = Record<string, unknown>;
 
@@ -87,6 +87,17 @@ describe('views: legacy endpoints with a viewer', () => {
     const viewer = opsViewer();
     expect(rolesJson(state, viewer).roles.map((role) => role['name'])).toEqual(['eng']);
     expect(weightsJson(state, viewer)).toEqual([{ role: 'eng', weight: 2 }]);
+  });
+
+  it('/master/quota shows only the roles whose quota the principal may get', () => {
+    const state = cluster();
+    state.allocator.updateQuota('eng', { guarantees: new Map(), limits: new Map([['cpus', 3000]]) });
+    state.allocator.updateQuota('ops', { guarantees: new Map(), limits: new Map([['cpus', 1000]]) });
+    const parsed = parseAclsValue({ permissive: false, get_quotas: [{ ...ops, roles: { values: ['ops'] } }] });
+    if (!parsed.ok) throw new Error(parsed.error);
+    const viewer = viewerFor(compileLocalAuthorizer(parsed.value), 'ops');
+    expect(quotaJson(state, viewer).configs.map((config) => config.role)).toEqual(['ops']);
+    expect(quotaJson(state).configs.map((config) => config.role)).toEqual(['eng', 'ops']);
   });
 
   it('shows everything by default and with the everything viewer', () => {

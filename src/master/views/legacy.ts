@@ -268,7 +268,7 @@ export function weightsJson(state: MasterState, viewer: Viewer = everythingViewe
     .map((role) => ({ role, weight: roleWeight(state, role) }));
 }
 
-/** GET /master/quota: the QuotaStatus itself, as GET_QUOTA's `status`. */
-export function quotaJson(state: MasterState): V1QuotaStatus {
-  return quotaStatus(state);
+/** GET /master/quota: the QuotaStatus itself, as GET_QUOTA's `status`, of the roles `viewer` may see (get_quotas). */
+export function quotaJson(state: MasterState, viewer: Viewer = everythingViewer): V1QuotaStatus {
+  return quotaStatus(state, (role) => viewer.mayViewQuota(role));
 }

@@ -27,6 +27,8 @@ export interface Viewer {
   mayViewRole(role: string): boolean;
   /** view_flags: the master's flags (an implicit object: ANY or NONE decides). */
   mayViewFlags(): boolean;
+  /** get_quotas: a role's quota. */
+  mayViewQuota(role: string): boolean;
 }
 
 /** Without --acls: everything is visible, at no cost. */
@@ -36,6 +38,7 @@ export const everythingViewer: Viewer = {
   mayViewExecutor: () => true,
   mayViewRole: () => true,
   mayViewFlags: () => true,
+  mayViewQuota: () => true,
 };
 
 function executorUser(executor: object): string | undefined {
@@ -52,6 +55,7 @@ export function viewerFor(acls: LocalAuthorizer | undefined, principal: string |
     mayViewExecutor: (executor, framework) => isAuthorized(acls, 'view_executors', principal, executorUser(executor) ?? framework.user),
     mayViewRole: (role) => isAuthorized(acls, 'view_roles', principal, role),
     mayViewFlags: () => isAuthorized(acls, 'view_flags', principal, undefined),
+    mayViewQuota: (role) => isAuthorized(acls, 'get_quotas', principal, role),
   };
 }
 
