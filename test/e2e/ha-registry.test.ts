@@ -79,7 +79,7 @@ const cliEntry = resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 
 
 /** Runs `fn` with a plain ZooKeeper client, closed afterwards. */
 async function withClient<T>(fn: (client: zookeeper.Client) => Promise<T>): Promise<T> {
-  const connected = await connectZooKeeper(zookeeperServer?.address ?? '', 5_000, 10_000);
+  const connected = await connectZooKeeper(zookeeperServer?.address ?? '', 20_000, 20_000);
   if (!connected.ok) throw new Error(connected.error);
   try {
     return await fn(connected.value);

@@ -71,7 +71,7 @@ async function leaderAmong(masters: readonly ProcessHandle[]): Promise<ProcessHa
 
 /** The group's znodes and what each holds, read with a plain ZooKeeper client. */
 async function groupMembers(): Promise<{ name: string; info: unknown }[]> {
-  const connected = await connectZooKeeper(zookeeperAddress(), 5_000, 10_000);
+  const connected = await connectZooKeeper(zookeeperAddress(), 20_000, 20_000);
   if (!connected.ok) throw new Error(connected.error);
   const client = connected.value;
   try {

@@ -35,8 +35,12 @@ afterAll(async () => {
   await server.stop();
 });
 
+/**
+ * Generous: ZooKeeper fsyncs each session it opens, and on a machine busy
+ * with other tests that once took over 10 s.
+ */
 async function connect(): Promise<zookeeper.Client> {
-  const connected = await connectZooKeeper(server.address, 10_000, 10_000);
+  const connected = await connectZooKeeper(server.address, 20_000, 20_000);
   if (!connected.ok) throw new Error(connected.error);
   clients.push(connected.value);
   return connected.value;
@@ -78,7 +82,7 @@ async function dump(client: zookeeper.Client, path: string, into = new Map<strin
 }
 
 
-describe('registry: ZooKeeper', () => {
+describe('registry: ZooKeeper', { timeout: 60_000 }, () => {
   it('keeps every operation, written pipelined, for another client, as the pure registry computes it', async () => {
     const client = await connect();
     const { registryPath, fencePath } = await group(client);
