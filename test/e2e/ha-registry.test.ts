@@ -15,71 +15,35 @@
  * session timeout; two agents following the leader through zk://; the leader
  * is killed with SIGKILL.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type zookeeper from 'node-zookeeper-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectZooKeeper } from '../../src/ha/zookeeper-group.js';
-import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
-import { testRoot } from '../support/test-root.js';
-import { startZooKeeper, zooKeeperInstalled, type ZooKeeperServer } from '../support/zookeeper.js';
+import { freshTestDir, runBerth, stderrLines } from '../support/berth-cli.js';
+import { startAgent, startMaster, useCluster, waitFor } from '../support/cluster.js';
+import { useZooKeeper, zooKeeperInstalled } from '../support/zookeeper.js';
+import { leaderAmong } from './ha-helpers.js';
 import { fastAgentFlags, fastMasterFlags, legacyAgents } from './helpers.js';
+import { postOperator } from './operator-storage-helpers.js';
 
 useCluster();
 
-let zookeeperServer: ZooKeeperServer | undefined;
-
-beforeAll(async () => {
-  if (zooKeeperInstalled()) zookeeperServer = await startZooKeeper();
-}, 40_000);
-
-afterAll(async () => {
-  await zookeeperServer?.stop();
-});
+const zookeeperServer = useZooKeeper();
 
 const groupPath = `/berth-registry-${process.pid}`;
 
 function zkUrl(): string {
-  return `zk://${zookeeperServer?.address ?? ''}${groupPath}`;
-}
-
-async function operatorCall(masterUrl: string, call: object): Promise<{ status: number; body: string }> {
-  const answer = await fetch(`${masterUrl}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(call) });
-  return { status: answer.status, body: await answer.text() };
+  return `zk://${zookeeperServer.address()}${groupPath}`;
 }
 
 async function operatorJson(masterUrl: string, type: string): Promise<Record<string, unknown>> {
-  const answer = await operatorCall(masterUrl, { type });
-  expect(answer.status, answer.body).toBe(200);
-  return JSON.parse(answer.body) as Record<string, unknown>;
+  const answer = await postOperator(masterUrl, { type });
+  expect(answer.status, answer.text).toBe(200);
+  return answer.json() as Record<string, unknown>;
 }
-
-async function leaderAmong(masters: readonly ProcessHandle[]): Promise<ProcessHandle> {
-  return waitFor(
-    async () => {
-      const answers = await Promise.all(
-        masters.map((master) =>
-          fetch(`${master.url}/master/state`, { redirect: 'manual' })
-            .then(async (answer) => {
-              await answer.body?.cancel();
-              return answer.status;
-            })
-            .catch(() => 0),
-        ),
-      );
-      const leaders = masters.filter((_, index) => answers[index] === 200);
-      return leaders.length === 1 ? leaders[0] : undefined;
-    },
-    { message: 'exactly one leading master', timeoutMs: 20_000 },
-  );
-}
-
-const cliEntry = resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 
 /** Runs `fn` with a plain ZooKeeper client, closed afterwards. */
 async function withClient<T>(fn: (client: zookeeper.Client) => Promise<T>): Promise<T> {
-  const connected = await connectZooKeeper(zookeeperServer?.address ?? '', 20_000, 20_000);
+  const connected = await connectZooKeeper(zookeeperServer.address(), 20_000, 20_000);
   if (!connected.ok) throw new Error(connected.error);
   try {
     return await fn(connected.value);
@@ -130,8 +94,8 @@ describe.skipIf(!zooKeeperInstalled())('the registry in ZooKeeper', () => {
       { type: 'DEACTIVATE_AGENT', deactivate_agent: { agent_id: { value: stayingId } } },
       { type: 'MARK_AGENT_GONE', mark_agent_gone: { agent_id: { value: leavingId } } },
     ]) {
-      const answer = await operatorCall(leader.url, call);
-      expect(answer.status, `${call.type}: ${answer.body}`).toBe(200);
+      const answer = await postOperator(leader.url, call);
+      expect(answer.status, `${call.type}: ${answer.text}`).toBe(200);
     }
     // One znode per entry: each agent, the weight, the quota, the schedule.
     const nodes = await registryNodes();
@@ -172,19 +136,10 @@ describe.skipIf(!zooKeeperInstalled())('the registry in ZooKeeper', () => {
           client.mkdirp(`${path}/registry`, newer, (error) => (error ? fail(new Error(String(error))) : done())),
         ),
     );
-    mkdirSync(testRoot(), { recursive: true });
-    const workDir = mkdtempSync(join(testRoot(), 'ha-newer-registry-'));
-    const run = await new Promise<{ status: number | null; stderr: string }>((done) => {
-      execFile(
-        process.execPath,
-        [cliEntry, 'master', '--ip=127.0.0.1', '--port=0', `--work_dir=${workDir}`, `--zk=zk://${zookeeperServer?.address ?? ''}${path}`, '--zk_session_timeout=2secs'],
-        { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { ...process.env, BERTH_TEST_ROOT: testRoot() } },
-        (error, _stdout, stderr) => done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stderr }),
-      );
-    });
+    const workDir = freshTestDir('ha-newer-registry-');
+    const run = await runBerth(['master', '--ip=127.0.0.1', '--port=0', `--work_dir=${workDir}`, `--zk=zk://${zookeeperServer.address()}${path}`, '--zk_session_timeout=2secs'], 20_000);
     expect(run.status).toBe(1);
-    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
-    expect(lines, run.stderr).toEqual([`--zk: Cannot use the registry in ZooKeeper at ${path}/registry: it has format 99, written by a newer berth (this one reads format 1)`]);
+    expect(stderrLines(run), run.stderr).toEqual([`--zk: Cannot use the registry in ZooKeeper at ${path}/registry: it has format 99, written by a newer berth (this one reads format 1)`]);
     const [data, children] = await withClient((client) =>
       Promise.all([
         new Promise<Buffer>((done, fail) => client.getData(`${path}/registry`, (error, value) => (error ? fail(new Error(String(error))) : done(value)))),

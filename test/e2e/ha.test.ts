@@ -6,20 +6,18 @@
  * another is elected, the agent re-registers with it, keeping its running
  * task, its reservation and its persistent volume, the framework
  * re-subscribes there with its id, and a new task reads the data a task
- * wrote into the volume before the fail-over. A --zk that names no reachable ZooKeeper stops the master's start with
- * one line.
+ * wrote into the volume before the fail-over. A --zk that names no
+ * reachable ZooKeeper stops the master's start with one line.
  *
  * Method: ZooKeeper from Debian's package (test/support/zookeeper.ts); the
  * masters, the agent and a framework are real processes and HTTP clients.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectZooKeeper } from '../../src/ha/zookeeper-group.js';
-import { startAgent, startMaster, useCluster, waitFor, type ProcessHandle } from '../support/cluster.js';
-import { testRoot } from '../support/test-root.js';
-import { startZooKeeper, zooKeeperInstalled, type ZooKeeperServer } from '../support/zookeeper.js';
+import { freshTestDir, runBerth, stderrLines } from '../support/berth-cli.js';
+import { startAgent, startMaster, useCluster, waitFor } from '../support/cluster.js';
+import { useZooKeeper, zooKeeperInstalled } from '../support/zookeeper.js';
+import { leaderAmong, stateAnswer } from './ha-helpers.js';
 import { fastMasterFlags, legacyAgents, pidIn, useSessions } from './helpers.js';
 import type { FrameworkInfo } from '../../src/protocol/mesos.js';
 import { Scheduler } from '../../src/sdk/index.js';
@@ -31,47 +29,15 @@ useCluster();
 
 const { open } = useSessions();
 
-const cliEntry = resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
-
-let zookeeperServer: ZooKeeperServer | undefined;
-
-beforeAll(async () => {
-  if (zooKeeperInstalled()) zookeeperServer = await startZooKeeper();
-}, 40_000);
-
-afterAll(async () => {
-  await zookeeperServer?.stop();
-});
+const zookeeper = useZooKeeper();
 
 function zkUrl(): string {
-  return `zk://${zookeeperAddress()}/berth-ha-${process.pid}`;
-}
-
-/** How a master answers /master/state without following redirects: 200 if it leads, 307 to the leader, 503. */
-async function stateAnswer(master: ProcessHandle): Promise<{ status: number; location: string | null }> {
-  try {
-    const answer = await fetch(`${master.url}/master/state`, { redirect: 'manual' });
-    await answer.body?.cancel();
-    return { status: answer.status, location: answer.headers.get('location') };
-  } catch {
-    return { status: 0, location: null };
-  }
-}
-
-async function leaderAmong(masters: readonly ProcessHandle[]): Promise<ProcessHandle> {
-  return waitFor(
-    async () => {
-      const answers = await Promise.all(masters.map(stateAnswer));
-      const leaders = masters.filter((_, index) => answers[index]?.status === 200);
-      return leaders.length === 1 ? leaders[0] : undefined;
-    },
-    { message: 'exactly one leading master', timeoutMs: 20_000 },
-  );
+  return `zk://${zookeeper.address()}/berth-ha-${process.pid}`;
 }
 
 /** The group's znodes and what each holds, read with a plain ZooKeeper client. */
 async function groupMembers(): Promise<{ name: string; info: unknown }[]> {
-  const connected = await connectZooKeeper(zookeeperAddress(), 20_000, 20_000);
+  const connected = await connectZooKeeper(zookeeper.address(), 20_000, 20_000);
   if (!connected.ok) throw new Error(connected.error);
   const client = connected.value;
   try {
@@ -88,19 +54,6 @@ async function groupMembers(): Promise<{ name: string; info: unknown }[]> {
   } finally {
     client.close();
   }
-}
-
-function zookeeperAddress(): string {
-  return zookeeperServer?.address ?? '';
-}
-
-
-function runCli(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [cliEntry, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, BERTH_TEST_ROOT: testRoot() } }, (error, stdout, stderr) =>
-      done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
-    );
-  });
 }
 
 describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () => {
@@ -152,7 +105,7 @@ describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () =>
     // A new task reads what the first one wrote into the volume.
     await readBack(second, agent.url);
     // The storage CLI finds the new leader in ZooKeeper.
-    const listed = await runCli(['volumes', 'list', `--master=${zkUrl()}`, '--json']);
+    const listed = await runBerth(['volumes', 'list', `--master=${zkUrl()}`, '--json']);
     expect(listed.status, listed.stderr).toBe(0);
     expect(listed.stdout).toContain('"pv-1"');
     await second.teardown();
@@ -220,18 +173,9 @@ describe.skipIf(!zooKeeperInstalled())('high availability with ZooKeeper', () =>
   }, 120_000);
 
   it('a --zk that names no reachable ZooKeeper stops the master with one line', async () => {
-    mkdirSync(testRoot(), { recursive: true });
-    const workDir = mkdtempSync(join(testRoot(), 'ha-bad-zk-'));
-    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
-      execFile(
-        process.execPath,
-        [cliEntry, 'master', '--ip=127.0.0.1', '--port=0', `--work_dir=${workDir}`, '--zk=zk://127.0.0.1:1/berth', '--zk_session_timeout=1secs'],
-        { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { ...process.env, BERTH_TEST_ROOT: testRoot() } },
-        (error, stdout, stderr) => done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
-      );
-    });
+    const workDir = freshTestDir('ha-bad-zk-');
+    const run = await runBerth(['master', '--ip=127.0.0.1', '--port=0', `--work_dir=${workDir}`, '--zk=zk://127.0.0.1:1/berth', '--zk_session_timeout=1secs'], 20_000);
     expect(run.status).toBe(1);
-    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
-    expect(lines, run.stderr).toEqual(['--zk: Cannot reach ZooKeeper at 127.0.0.1:1 within 1000 ms']);
+    expect(stderrLines(run), run.stderr).toEqual(['--zk: Cannot reach ZooKeeper at 127.0.0.1:1 within 1000 ms']);
   }, 30_000);
 });

@@ -10,33 +10,15 @@
  * second agent is stopped before the master restarts. The bad files are made
  * in a fresh work directory for a master run as a child process.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freshTestDir, runBerth, stderrLines } from '../support/berth-cli.js';
 import { fetchJson, freePort, startAgent, startMaster, useCluster, waitFor } from '../support/cluster.js';
-import { testRoot } from '../support/test-root.js';
 import { fastAgentFlags, fastMasterFlags, metric, waitForActiveAgents } from './helpers.js';
+import { postOperator } from './operator-storage-helpers.js';
 
 useCluster();
-
-const cliEntry = resolve(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
-
-async function operatorCall(masterUrl: string, call: object): Promise<{ status: number; body: string }> {
-  const answer = await fetch(`${masterUrl}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(call) });
-  return { status: answer.status, body: await answer.text() };
-}
-
-function runMaster(workDir: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [cliEntry, 'master', '--ip=127.0.0.1', '--port=0', `--work_dir=${workDir}`],
-      { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL', env: { ...process.env, BERTH_TEST_ROOT: testRoot() } },
-      (error, stdout, stderr) => done({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
-    );
-  });
-}
 
 describe('master: the registry across a restart', () => {
   it('expects its agents: takes back the one that returns, marks the missing one unreachable; keeps the weights', async () => {
@@ -45,7 +27,7 @@ describe('master: the registry across a restart', () => {
     await startAgent(master.url, { flags: fastAgentFlags });
     const leaving = await startAgent(master.url, { flags: fastAgentFlags });
     await waitForActiveAgents(master.url, 2);
-    expect((await operatorCall(master.url, { type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'eng', weight: 2.5 }] } })).status).toBe(200);
+    expect((await postOperator(master.url, { type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'eng', weight: 2.5 }] } })).status).toBe(200);
     await leaving.stop();
     const restarted = await master.restart();
     await waitForActiveAgents(restarted.url, 1);
@@ -55,20 +37,18 @@ describe('master: the registry across a restart', () => {
     });
     const state = await fetchJson<{ unreachable_slaves: number; activated_slaves: number }>(`${restarted.url}/master/state`);
     expect(state).toMatchObject({ unreachable_slaves: 1, activated_slaves: 1 });
-    const weights = await operatorCall(restarted.url, { type: 'GET_WEIGHTS' });
-    expect(JSON.parse(weights.body)).toMatchObject({ get_weights: { weight_infos: [{ role: 'eng', weight: 2.5 }] } });
+    const weights = await postOperator(restarted.url, { type: 'GET_WEIGHTS' });
+    expect(weights.json()).toMatchObject({ get_weights: { weight_infos: [{ role: 'eng', weight: 2.5 }] } });
   }, 60_000);
 
   it('refuses to start on a registry file that is not an SQLite database, with one line, leaving it untouched', async () => {
-    mkdirSync(testRoot(), { recursive: true });
-    const corrupt = mkdtempSync(join(testRoot(), 'registry-corrupt-'));
+    const corrupt = freshTestDir('registry-corrupt-');
     const garbage = Buffer.from('this is not an SQLite database '.repeat(100));
     writeFileSync(join(corrupt, 'registry.sqlite'), garbage);
-    const run = await runMaster(corrupt);
+    const run = await runBerth(['master', '--ip=127.0.0.1', '--port=0', `--work_dir=${corrupt}`], 15_000);
     expect(run.status).toBe(1);
     expect(run.stdout).not.toMatch(/listening/);
-    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
-    expect(lines, run.stderr).toEqual([`Cannot read the registry ${join(corrupt, 'registry.sqlite')}: file is not a database`]);
+    expect(stderrLines(run), run.stderr).toEqual([`Cannot read the registry ${join(corrupt, 'registry.sqlite')}: file is not a database`]);
     expect(readFileSync(join(corrupt, 'registry.sqlite')).equals(garbage)).toBe(true);
   }, 30_000);
 });

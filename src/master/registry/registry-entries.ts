@@ -59,13 +59,6 @@ export function restoreAgentEntry(registry: MutableRegistry, agentId: string, en
   if (entry.drain !== undefined) registry.draining.set(agentId, entry.drain);
 }
 
-/** A machine as one string, equal exactly when sameMachine() says the machines are the same. */
-export function machineKey(machine: MachineId): string {
-  // '@' is escaped inside each part, so the split is unambiguous, and the key is never '.' or '..'.
-  // The hostname in lower case: sameMachine() ignores its case. The node keeps the spelling.
-  return `${encodeURIComponent((machine.hostname ?? '').toLowerCase())}@${encodeURIComponent(machine.ip ?? '')}`;
-}
-
 /** A machine id without empty fields (how stores that keep '' for "absent" give it back). */
 export function machineOf(hostname: string, ip: string): MachineId {
   return { ...(hostname === '' ? {} : { hostname }), ...(ip === '' ? {} : { ip }) };

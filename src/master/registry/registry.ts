@@ -101,9 +101,18 @@ export const emptyRegistry: RegistrySnapshot = {
   downMachines: [],
 };
 
-/** Whether two machine ids name the same machine (Mesos' MachineID equality: the hostname without regard to case, the IP exactly). */
+/**
+ * A machine as one string, equal exactly when two ids name the same machine
+ * (Mesos' MachineID equality: the hostname without regard to case, the IP
+ * exactly; an empty field is an absent one). Also a valid znode name: '@' is
+ * escaped inside each part, so the key is never '.' or '..'.
+ */
+export function machineKey(machine: MachineId): string {
+  return `${encodeURIComponent((machine.hostname ?? '').toLowerCase())}@${encodeURIComponent(machine.ip ?? '')}`;
+}
+
 export function sameMachine(a: MachineId, b: MachineId): boolean {
-  return (a.hostname ?? '').toLowerCase() === (b.hostname ?? '').toLowerCase() && (a.ip ?? '') === (b.ip ?? '');
+  return machineKey(a) === machineKey(b);
 }
 
 /** The schedule without `machines`; windows left empty are dropped. */

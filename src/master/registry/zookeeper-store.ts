@@ -45,7 +45,6 @@ import {
   downMachineJson,
   entryWrites,
   isMaintenanceOperation,
-  machineKey,
   parseAgentEntry,
   parseDownMachine,
   parseQuota,
@@ -58,7 +57,7 @@ import {
   type DownMachineEntry,
   type EntryWrite,
 } from './registry-entries.js';
-import { applyInPlace, emptyRegistry, mutableRegistry, type MutableRegistry, type RegistryOperation, type RegistrySnapshot, type RegistryStore } from './registry.js';
+import { applyInPlace, emptyRegistry, machineKey, mutableRegistry, type MutableRegistry, type RegistryOperation, type RegistrySnapshot, type RegistryStore } from './registry.js';
 
 /** The layout this berth writes; a registry with a higher one is refused. */
 export const zooKeeperRegistryFormatVersion = 1;

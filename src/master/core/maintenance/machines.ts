@@ -7,13 +7,8 @@
  * touches an agent (as in Mesos: "both the hostname and ip fields must
  * match").
  */
-import type { MachineId, RegistrySnapshot } from '../../registry/registry.js';
+import { machineKey, type MachineId, type RegistrySnapshot } from '../../registry/registry.js';
 import type { Agent, Machine, MasterState } from '../state.js';
-
-/** The key of `id` in MasterState.machines: an absent field is not an empty one. */
-export function machineKey(id: MachineId): string {
-  return JSON.stringify([id.hostname?.toLowerCase() ?? null, id.ip ?? null]);
-}
 
 export function agentMachineId(agent: Pick<Agent, 'hostname' | 'ip'>): MachineId {
   return { hostname: agent.hostname, ip: agent.ip };

@@ -11,13 +11,13 @@
  * changed; Mesos rescinds every registered agent's offers on any update.
  */
 import type { MaintenanceSchedule, MachineID, OperatorCall } from '../../../protocol/operator.js';
-import { withoutMachines, type MachineId, type MaintenanceWindow, type Unavailability } from '../../registry/registry.js';
+import { machineKey, withoutMachines, type MachineId, type MaintenanceWindow, type Unavailability } from '../../registry/registry.js';
 import type { StepContext } from '../context.js';
 import type { Reply } from '../events.js';
 import { rescindOffer } from '../offers.js';
 import type { Machine, MasterState } from '../state.js';
 import { removeAgent } from '../agents/removal.js';
-import { describeMachine, machineKey, normalizeMachineId } from './machines.js';
+import { describeMachine, normalizeMachineId } from './machines.js';
 import { rescindInverseOffersOn } from './inverse-offers.js';
 import { machineListError, scheduleError } from './validation.js';
 import { forbidden, operatorMay } from '../operator/authorize.js';
@@ -107,52 +107,68 @@ function updateSchedule(ctx: StepContext, windows: MaintenanceWindow[], principa
   return ok;
 }
 
+/** START_MAINTENANCE or STOP_MAINTENANCE: which machines may change, who may change them, and the change. */
+interface ModeChange {
+  readonly from: Machine['mode'];
+  /** Why a machine in another mode may not change. */
+  readonly refusal: string;
+  readonly list: 'start_maintenances' | 'stop_maintenances';
+  readonly operation: 'start_maintenance' | 'stop_maintenance';
+  readonly apply: (ctx: StepContext, machine: Machine) => void;
+}
+
+const machineDownWhy = "Operator initiated 'Machine DOWN'";
+
+/** Its agents are told to shut down and removed; agents are refused on it until it is up. */
+const bringDown: ModeChange = {
+  from: 'DRAINING',
+  refusal: 'is not in DRAINING mode and cannot be brought down',
+  list: 'start_maintenances',
+  operation: 'start_maintenance',
+  apply: (ctx, machine) => {
+    for (const agentId of [...machine.agents]) {
+      const agent = ctx.state.agents.get(agentId);
+      if (agent === undefined) continue;
+      if (agent.link !== undefined) ctx.sendToAgent(agent, { type: 'SHUTDOWN', shutdown: { message: machineDownWhy } });
+      removeAgent(ctx, agent, 'maintenance', `Agent ${agent.hostname} removed: ${machineDownWhy}`);
+    }
+    machine.mode = 'DOWN';
+  },
+};
+
+/** Up and out of the schedule; its agents may register again. */
+const bringUp: ModeChange = {
+  from: 'DOWN',
+  refusal: 'is not in DOWN mode and cannot be brought up',
+  list: 'stop_maintenances',
+  operation: 'stop_maintenance',
+  apply: (ctx, machine) => {
+    machine.mode = 'UP';
+    machine.unavailability = undefined;
+    ctx.state.schedule = withoutMachines(ctx.state.schedule, [machine.id]);
+  },
+};
+
 /** Also POST /master/machine/down. */
 export function onStartMaintenance(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   if (call.start_maintenance === undefined) return missing('start_maintenance');
-  return startMaintenance(ctx, machineIds(call.start_maintenance.machines), principal);
+  return changeModes(ctx, machineIds(call.start_maintenance.machines), principal, bringDown);
 }
 
-function startMaintenance(ctx: StepContext, ids: MachineId[], principal: string | undefined): Reply {
-  const state = ctx.state;
-  const invalid = machineListError(ids) ?? modeError(ctx, ids, 'DRAINING', 'is not in DRAINING mode and cannot be brought down');
-  if (invalid !== undefined) return { status: 400, body: invalid };
-  if (!operatorMay(state, 'start_maintenances', principal)) return forbidden;
-  const machines = ids.map((id) => asScheduled(state, id));
-  ctx.registry({ type: 'start_maintenance', machines });
-  const why = "Operator initiated 'Machine DOWN'";
-  for (const id of machines) {
-    const machine = state.machines.get(machineKey(id)) as Machine;
-    for (const agentId of [...machine.agents]) {
-      const agent = state.agents.get(agentId);
-      if (agent === undefined) continue;
-      if (agent.link !== undefined) ctx.sendToAgent(agent, { type: 'SHUTDOWN', shutdown: { message: why } });
-      removeAgent(ctx, agent, 'maintenance', `Agent ${agent.hostname} removed: ${why}`);
-    }
-    machine.mode = 'DOWN';
-  }
-  return ok;
-}
-
-/** Also POST /master/machine/up: the machines are UP and leave the schedule; their agents may register again. */
+/** Also POST /master/machine/up. */
 export function onStopMaintenance(ctx: StepContext, call: OperatorCall, principal?: string): Reply {
   if (call.stop_maintenance === undefined) return missing('stop_maintenance');
-  return stopMaintenance(ctx, machineIds(call.stop_maintenance.machines), principal);
+  return changeModes(ctx, machineIds(call.stop_maintenance.machines), principal, bringUp);
 }
 
-function stopMaintenance(ctx: StepContext, ids: MachineId[], principal: string | undefined): Reply {
+function changeModes(ctx: StepContext, ids: MachineId[], principal: string | undefined, change: ModeChange): Reply {
   const state = ctx.state;
-  const invalid = machineListError(ids) ?? modeError(ctx, ids, 'DOWN', 'is not in DOWN mode and cannot be brought up');
+  const invalid = machineListError(ids) ?? modeError(ctx, ids, change.from, change.refusal);
   if (invalid !== undefined) return { status: 400, body: invalid };
-  if (!operatorMay(state, 'stop_maintenances', principal)) return forbidden;
+  if (!operatorMay(state, change.list, principal)) return forbidden;
   const machines = ids.map((id) => asScheduled(state, id));
-  ctx.registry({ type: 'stop_maintenance', machines });
-  for (const id of machines) {
-    const machine = state.machines.get(machineKey(id)) as Machine;
-    machine.mode = 'UP';
-    machine.unavailability = undefined;
-  }
-  state.schedule = withoutMachines(state.schedule, machines);
+  ctx.registry({ type: change.operation, machines });
+  for (const id of machines) change.apply(ctx, state.machines.get(machineKey(id)) as Machine);
   return ok;
 }
 

@@ -4,9 +4,9 @@
  * machine twice, no negative duration, and a machine that is down stays in
  * the schedule until it is brought up.
  */
-import type { MachineId, MaintenanceWindow } from '../../registry/registry.js';
+import { machineKey, type MachineId, type MaintenanceWindow } from '../../registry/registry.js';
 import type { Machine } from '../state.js';
-import { describeMachine, machineKey } from './machines.js';
+import { describeMachine } from './machines.js';
 
 /**
  * Dotted-decimal IPv4 as inet_pton(AF_INET) reads it: four parts of 0-255,

@@ -12,6 +12,7 @@
 import type { OperatorCall } from '../../../protocol/operator.js';
 import { removeAgent } from '../agents/removal.js';
 import { forbidden, operatorMay } from './authorize.js';
+import { knownAgent } from './agent-activation.js';
 import type { StepContext } from '../context.js';
 import type { Reply } from '../events.js';
 import type { Framework, Task } from '../state.js';
@@ -34,10 +35,7 @@ export function onMarkAgentGone(ctx: StepContext, call: OperatorCall, principal?
   const state = ctx.state;
   if (!operatorMay(state, 'mark_agents_gone', principal)) return forbidden;
   if (state.goneAgents.has(agentId)) return { status: 200 };
-  const agent = state.agents.get(agentId);
-  if (agent === undefined && !state.unreachableAgents.has(agentId) && !state.recoveredAgents.has(agentId)) {
-    return { status: 404, body: `Agent ${agentId} is not known to this master` };
-  }
+  if (!knownAgent(state, agentId)) return { status: 404, body: `Agent ${agentId} is not known to this master` };
   markAgentGone(ctx, agentId, 'An operator marked');
   return { status: 200 };
 }
