@@ -199,6 +199,25 @@ describe('registry: ZooKeeper', { timeout: 60_000 }, () => {
     expect(await dump(client, registryPath)).toEqual(before);
   });
 
+  it('lets a master start on no registry or its own, and checks only the format before it contends', async () => {
+    const client = await connect();
+    const { registryPath, fencePath } = await group(client);
+    expect(await ZooKeeperRegistryStore.checkFormat(client, registryPath)).toEqual({ ok: true, value: undefined });
+    await open(client, registryPath, fencePath);
+    expect(await ZooKeeperRegistryStore.checkFormat(client, registryPath)).toEqual({ ok: true, value: undefined });
+    await call((done) => client.setData(registryPath, Buffer.from('{"format":2}'), -1, done));
+    expect(await ZooKeeperRegistryStore.checkFormat(client, registryPath)).toEqual({
+      ok: false,
+      error: `Cannot use the registry in ZooKeeper at ${registryPath}: it has format 2, written by a newer berth (this one reads format 1)`,
+    });
+    // A node with children and no format is not berth's.
+    await call((done) => client.setData(registryPath, Buffer.alloc(0), -1, done));
+    expect(await ZooKeeperRegistryStore.checkFormat(client, registryPath)).toEqual({
+      ok: false,
+      error: `Cannot use the registry in ZooKeeper at ${registryPath}: it has children but no format, so berth did not write it`,
+    });
+  });
+
   it('refuses an entry that does not parse with one line naming its znode, leaving the registry as it was', async () => {
     const client = await connect();
     const { registryPath, fencePath } = await group(client);

@@ -203,9 +203,12 @@ export class ZooKeeperRegistryStore implements RegistryStore {
     try {
       const present = await new Promise<boolean>((resolve, reject) => client.exists(layout.root, (error, stat) => (error ? reject(callError(layout.root, error)) : resolve(stat !== null && stat !== undefined))));
       if (!present) return ok(undefined);
+      // Children first: the leader writes the format and the children in one
+      // transaction, so children seen before an empty format are not berth's,
+      // while the other order could see a registry made between the reads.
+      const children = await getChildren(client, layout.root);
       const data = await getData(client, layout.root);
       if (data.length === 0) {
-        const children = await getChildren(client, layout.root);
         return children.length === 0 ? ok(undefined) : err(`Cannot use the registry in ZooKeeper at ${layout.root}: it has children but no format, so berth did not write it`);
       }
       const problem = formatProblem(data);
@@ -321,9 +324,10 @@ export class ZooKeeperRegistryStore implements RegistryStore {
 /** Makes the layout if the registry's node is missing or empty; refuses a node that is not a registry. */
 async function makeLayout(client: zookeeper.Client, layout: RegistryLayout, fencePath: string): Promise<Result<void>> {
   await mkdirp(client, layout.root);
+  // Children before the format, as in checkFormat: the two are written in one transaction.
+  const children = await getChildren(client, layout.root);
   const data = await getData(client, layout.root);
   if (data.length > 0) return ok(undefined);
-  const children = await getChildren(client, layout.root);
   if (children.length > 0) return err(`Cannot use the registry in ZooKeeper at ${layout.root}: it has children but no format, so berth did not write it`);
   // All or nothing, and only while leading: a master that fails here leaves no half registry.
   const transaction = client.transaction().check(fencePath, -1).setData(layout.root, Buffer.from(JSON.stringify({ format: zooKeeperRegistryFormatVersion })), -1);
